@@ -1,0 +1,102 @@
+/**
+ * The application runtime: a store, a program and a clock, executing commands and queries.
+ *
+ * @example
+ * const csp = await openOpenCsp({ database: ':memory:' });
+ * const out = await csp.execute(onboardPartner, { principal: ANONYMOUS }, { ... });
+ */
+import { randomUUID } from 'node:crypto';
+import { type IdSource, randomIds } from '../kernel/ids.ts';
+import type { Outcome } from '../kernel/outcome.ts';
+import { toInstant } from '../kernel/time.ts';
+import { appendEvent } from '../ledger/store.ts';
+import { defaultProgram } from '../program/load.ts';
+import type { Program } from '../program/program.ts';
+import { migrate } from '../store/migrations/index.ts';
+import { openStore, type Store } from '../store/store.ts';
+import type { Command, Query } from './command.ts';
+import type { CommandContext, RequestInfo } from './context.ts';
+
+export interface OpenCspOptions {
+  /** Store URL (see `openStore`); default `:memory:`. Ignored when `store` is given. */
+  readonly database?: string;
+  readonly store?: Store;
+  readonly program?: Program;
+  readonly ids?: IdSource;
+  /** The runtime clock; a request may still pass its own `now`. */
+  readonly clock?: () => Date;
+  /** Run migrations on open (default true). */
+  readonly migrate?: boolean;
+}
+
+export interface ExecuteOptions {
+  /** Evaluate the command fully, then roll back: the same decision, nothing written. */
+  readonly dryRun?: boolean;
+}
+
+export class OpenCsp {
+  constructor(
+    readonly store: Store,
+    readonly program: Program,
+    private readonly ids: IdSource,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Runs a command in one transaction. Refused or dry-run commands write nothing. */
+  async execute<I, O>(command: Command<I, O>, request: RequestInfo, input: unknown, options: ExecuteOptions = {}): Promise<Outcome<O>> {
+    const parsed = command.parse(input, this.program);
+    if (!parsed.ok) return parsed;
+    const base = this.base(request);
+    return this.store.write(async (tx) => {
+      const ctx: CommandContext = {
+        ...base,
+        tx,
+        ids: this.ids,
+        record: (event) =>
+          appendEvent(tx, {
+            id: this.ids.guid(),
+            occurred_at: toInstant(base.now),
+            command: command.name,
+            type: event.type,
+            entity_type: event.entityType,
+            entity_id: event.entityId,
+            principal_kind: base.principal.kind,
+            principal_user_id: base.principal.kind === 'user' ? base.principal.userId : null,
+            principal_tenant_id: base.principal.kind === 'user' ? base.principal.tenantId : null,
+            request_id: base.requestId,
+            payload: JSON.stringify(event.payload),
+          }),
+      };
+      const outcome = await command.run(ctx, parsed.value);
+      return { commit: outcome.ok && !options.dryRun, value: outcome };
+    });
+  }
+
+  /** Runs a query on a consistent read snapshot. */
+  async query<I, O>(query: Query<I, O>, request: RequestInfo, input: unknown): Promise<Outcome<O>> {
+    const parsed = query.parse(input, this.program);
+    if (!parsed.ok) return parsed;
+    const base = this.base(request);
+    return this.store.read((tx) => query.run({ ...base, tx }, parsed.value));
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private base(request: RequestInfo) {
+    return {
+      principal: request.principal,
+      requestId: request.requestId ?? randomUUID(),
+      now: request.now ?? this.clock(),
+      program: this.program,
+    };
+  }
+}
+
+/** Opens a store (migrating it unless told not to) and returns the runtime. */
+export async function openOpenCsp(options: OpenCspOptions = {}): Promise<OpenCsp> {
+  const store = options.store ?? openStore(options.database ?? ':memory:');
+  if (options.migrate !== false) await migrate(store);
+  return new OpenCsp(store, options.program ?? defaultProgram(), options.ids ?? randomIds, options.clock ?? (() => new Date()));
+}

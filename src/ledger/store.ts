@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Database, LedgerEventsTable } from '../store/schema.ts';
+import type { LedgerEvent } from './model.ts';
+
+export type LedgerRow = Omit<LedgerEventsTable, 'seq'>;
+
+export async function appendEvent(tx: Kysely<Database>, row: LedgerRow): Promise<void> {
+  await tx.insertInto('ledger_events').values(row).execute();
+}
+
+/** Events of one entity in ledger order, after `afterSeq`, at most `limit`. */
+export async function listEntityEvents(
+  tx: Kysely<Database>,
+  entityType: string,
+  entityId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<LedgerEvent[]> {
+  const rows = await tx
+    .selectFrom('ledger_events')
+    .selectAll()
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', entityId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    id: r.id,
+    occurredAt: r.occurred_at,
+    command: r.command,
+    type: r.type,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    principal: { kind: r.principal_kind, userId: r.principal_user_id, tenantId: r.principal_tenant_id },
+    requestId: r.request_id,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+  }));
+}

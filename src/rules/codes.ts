@@ -1,0 +1,228 @@
+/**
+ * The one catalogue of refusal codes. Every refusal OpenCSP returns carries one of these codes;
+ * each entry states the HTTP status the API answers with, a title, and the source sentence
+ * (seed document or linked page) the rule enforces. `docs/error-codes.md` is generated from it
+ * (`npm run docs:codes`) and a test keeps the two in agreement.
+ *
+ * Codes are stable: once published, a code keeps its meaning. New codes may be added at any time,
+ * so clients must treat unknown codes as a generic refusal of the given HTTP status.
+ */
+
+export interface CodeInfo {
+  /** HTTP status the API answers with when this is the (first) violation. */
+  readonly status: 400 | 403 | 404 | 409 | 422;
+  readonly title: string;
+  /** What the rule enforces, citing the seed or the linked page it comes from. */
+  readonly source: string;
+}
+
+const seed = 'csp-partner-relationships.en.md';
+const enrolling = 'related/enrolling-in-the-csp-program.en.md';
+const mpa = 'related/microsoft-partner-agreement.en.md';
+const reseller = 'related/indirect-reseller-tasks-in-partner-center.en.md';
+
+export const CODES = {
+  // --- Bad input (400) ---------------------------------------------------------------------
+  REQUIRED_FIELD: { status: 400, title: 'A required field is missing', source: 'input validation' },
+  INVALID_FIELD: {
+    status: 400,
+    title: 'A field has the wrong type, length or format',
+    source: 'input validation',
+  },
+  INVALID_GUID: { status: 400, title: 'An id is not a GUID', source: 'tenants and entities are identified by GUIDs' },
+  INVALID_EMAIL: { status: 400, title: 'An email address is not valid', source: 'input validation' },
+  INVALID_DATE: { status: 400, title: 'A date is not a valid YYYY-MM-DD calendar date', source: 'input validation' },
+  UNKNOWN_COUNTRY: {
+    status: 400,
+    title: 'The country is not a market of any region of the program',
+    source: 'csp-regions.json: the CSP regions and their markets (ISO 3166-1 alpha-2)',
+  },
+  UNKNOWN_REGION: { status: 400, title: 'The region is not one of the program', source: 'csp-regions.json' },
+  UNKNOWN_ROLE: { status: 400, title: 'Not a role OpenCSP knows', source: 'input validation' },
+
+  // --- Not found (404) ------------------------------------------------------------------------
+  ORGANIZATION_NOT_FOUND: { status: 404, title: 'No such organization', source: 'lookup' },
+  TENANT_NOT_FOUND: { status: 404, title: 'No such tenant', source: 'lookup' },
+  USER_NOT_FOUND: { status: 404, title: 'No such user', source: 'lookup' },
+  PARTNER_ID_NOT_FOUND: { status: 404, title: 'No partner location account has this Partner ID', source: 'lookup' },
+  ENROLLMENT_NOT_FOUND: { status: 404, title: 'No such enrollment', source: 'lookup' },
+  ENTITY_NOT_FOUND: { status: 404, title: 'No such entity', source: 'lookup' },
+  AFFILIATE_GROUP_NOT_FOUND: { status: 404, title: 'No such affiliate group', source: 'lookup' },
+
+  // --- Conflicts (409) ------------------------------------------------------------------------
+  PROGRAM_ALREADY_BOOTSTRAPPED: {
+    status: 409,
+    title: 'The program already has its vendor organization',
+    source: 'a program has one vendor',
+  },
+  TENANT_ALREADY_EXISTS: { status: 409, title: 'A tenant with this id or domain exists', source: 'tenants are unique' },
+  EMAIL_ALREADY_IN_USE: { status: 409, title: 'The tenant already has a user with this email', source: 'users' },
+  LOCATION_ALREADY_EXISTS: {
+    status: 409,
+    title: 'The organization already has a location account in this country',
+    source: `${enrolling}: one partner location account (Partner ID) per organization per country`,
+  },
+  PARTNER_ID_ALREADY_ASSOCIATED: {
+    status: 409,
+    title: 'This Partner ID is already associated with a CSP tenant',
+    source: `${reseller}: a CSP account is tied 1:1 to a location MPN ID`,
+  },
+  TENANT_ALREADY_ASSOCIATED: {
+    status: 409,
+    title: 'This CSP tenant is already associated with a Partner ID',
+    source: `${reseller}: a CSP account is tied 1:1 to a location MPN ID`,
+  },
+  ENROLLMENT_ALREADY_EXISTS: {
+    status: 409,
+    title: 'The tenant already has an open enrollment in this role',
+    source: 'one live enrollment per tenant and role',
+  },
+  INVALID_TRANSITION: {
+    status: 409,
+    title: 'The entity is not in a state that allows this change',
+    source: 'lifecycles are transition tables',
+  },
+  AGREEMENT_ALREADY_ACCEPTED: {
+    status: 409,
+    title: 'This version of the agreement is already accepted for this scope',
+    source: `${mpa}: the MPA is signed once per region`,
+  },
+  ALREADY_IN_AFFILIATE_GROUP: {
+    status: 409,
+    title: 'The organization is already in an affiliate group',
+    source: 'an organization is under the common control of one group',
+  },
+  NOT_IN_AFFILIATE_GROUP: { status: 409, title: 'The organization is in no affiliate group', source: 'affiliates' },
+
+  // --- Program rules (422) --------------------------------------------------------------------
+  REGISTRATION_ID_REQUIRED: {
+    status: 422,
+    title: 'A business registration ID is required in this country',
+    source: `${enrolling}: "you need to provide registration ID numbers for your business" in the listed countries`,
+  },
+  PARTNER_ID_COUNTRY_MISMATCH: {
+    status: 422,
+    title: 'The Partner ID belongs to a location in another country than the CSP tenant',
+    source: `${reseller}: "Your CSP account and the associated MPN ID must be located in the same country"`,
+  },
+  PARTNER_ID_NOT_ASSOCIATED: {
+    status: 422,
+    title: 'The CSP tenant is not associated with a location Partner ID',
+    source: `${reseller}: "you won't be able to sign Microsoft Partner Agreement(MPA) or transact in CSP, until you complete associating your MPN ID with your CSP account"`,
+  },
+  PARTNER_ID_WRONG_ORGANIZATION: {
+    status: 422,
+    title: 'The Partner ID belongs to another organization',
+    source: 'a location account belongs to one organization',
+  },
+  NOT_A_PARTNER_TENANT: {
+    status: 422,
+    title: 'The tenant is not a CSP (partner) tenant',
+    source: `${seed}, scenario 4: the CSP tenant is the one used to transact`,
+  },
+  NOT_A_CUSTOMER_TENANT: {
+    status: 422,
+    title: 'The tenant is not a customer-type tenant',
+    source: `${seed}, scenario 4: a tenant "designated as a Customer type"`,
+  },
+  ROLE_NOT_VALID_FOR_TENANT: {
+    status: 422,
+    title: 'This role does not exist in this kind of tenant',
+    source: 'partner tenants have partner roles; customer tenants global admins; the vendor operators',
+  },
+  PARTNER_NOT_ONBOARDED: {
+    status: 422,
+    title: 'The partner has not onboarded a CSP tenant',
+    source: `${seed}: resellers must "Onboard into Partner Center"`,
+  },
+  PARTNER_NOT_ENROLLED: {
+    status: 422,
+    title: 'The partner is not enrolled in the needed program role',
+    source: `${seed}: resellers must "Enroll as an indirect reseller"`,
+  },
+  ENROLLMENT_NOT_VERIFIED: {
+    status: 422,
+    title: 'The enrollment awaits verification by the program',
+    source: `${enrolling}: "It can take us several days to review and verify the information you've provided"`,
+  },
+  ENROLLMENT_NOT_ACTIVE: {
+    status: 422,
+    title: 'The enrollment is not active',
+    source: `${mpa}: status Qualified becomes Active once the MPA is accepted; Rejected or Declined failed verification`,
+  },
+  DIRECT_BILL_RESTRICTED: {
+    status: 422,
+    title: 'The direct-bill partner is restricted: no new purchases, customers or invitations',
+    source: 'GLOSSARY: falling short of the direct-bill requirements → restricted',
+  },
+  DIRECT_BILL_REQUIREMENTS_UNMET: {
+    status: 422,
+    title: 'Required direct-bill requirements are not verified',
+    source: `${enrolling}: minimum requirements for direct bill partners`,
+  },
+  NOT_DIRECT_BILL_ENROLLMENT: {
+    status: 422,
+    title: 'Only a direct-bill enrollment has this requirement or state',
+    source: `${enrolling}: the requirements apply to direct bill partners`,
+  },
+  REQUIREMENT_OUT_OF_ORDER: {
+    status: 422,
+    title: 'A requirement may only be recorded after the one it depends on is verified (the support plan after the credit check)',
+    source: `${enrolling}: "You must pass a credit check before purchasing a support plan"`,
+  },
+  REVENUE_BELOW_THRESHOLD: {
+    status: 422,
+    title: 'Trailing 12-month revenue as an indirect reseller is below the program threshold',
+    source: `${enrolling}: "at least USD300K in Cloud Solution Provider program annual revenue during the preceding 12 months as an indirect reseller"`,
+  },
+  MPA_SIGNER_NOT_GLOBAL_ADMIN: {
+    status: 403,
+    title: 'Only a global admin of the CSP tenant signs the partner agreement',
+    source: `${mpa}: "Only Global Admins on the CSP tenant can view and sign MPA"`,
+  },
+  MCA_SIGNER_NOT_AUTHORIZED: {
+    status: 403,
+    title: "Only the customer's global admin (or the program operator recording an attestation) accepts the customer agreement",
+    source: 'GLOSSARY: the MCA is accepted for a customer tenant',
+  },
+  AGREEMENT_NOT_YET_EFFECTIVE: {
+    status: 422,
+    title: 'The agreement version is not effective yet',
+    source: `${seed}: "Starting February 1, 2020, the Microsoft Partner Agreement must be signed"`,
+  },
+  ACCEPTANCE_DATE_IN_FUTURE: {
+    status: 422,
+    title: 'An acceptance cannot be dated in the future',
+    source: 'agreements are accepted, then recorded',
+  },
+  MPA_NOT_SIGNED: {
+    status: 422,
+    title: 'The partner agreement is not signed for the region of the transaction',
+    source: `${mpa}: "The MPA must be signed once in every CSP region where your company does CSP business"`,
+  },
+  MPA_VERSION_OUTDATED: {
+    status: 422,
+    title: 'The partner agreement was signed in an earlier version; the current version must be signed',
+    source: 'agreements are superseded, never edited',
+  },
+  REGION_MISMATCH: {
+    status: 422,
+    title: 'The parties are located in different regions',
+    source: `${seed}, scenarios 7 and 8: "can only sell to customers from the same region", "can only establish a relationship with a partner from the same region"`,
+  },
+  NOT_AUTHORIZED: {
+    status: 403,
+    title: 'The principal lacks the role or relationship this action needs',
+    source: 'roles and relationships',
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+/** A stable refusal code. */
+export type Code = keyof typeof CODES;
+
+/** All codes, in catalogue order. */
+export const ALL_CODES = Object.keys(CODES) as Code[];
+
+export function codeInfo(code: Code): CodeInfo {
+  return CODES[code];
+}

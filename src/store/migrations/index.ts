@@ -1,0 +1,40 @@
+/**
+ * Versioned migrations. Each runs once, in order, in its own transaction, and is recorded in
+ * `schema_migrations`. Never edit a published migration: add the next one.
+ */
+import type { Kysely } from 'kysely';
+import type { DialectName, Store } from '../store.ts';
+import { foundation } from './0001-foundation.ts';
+
+export interface Migration {
+  readonly id: string;
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [foundation];
+
+/**
+ * Brings the schema up to date; returns the ids it applied. Safe to call on every start.
+ * (Concurrent migrators on PostgreSQL: the loser fails on the `schema_migrations` key and nothing
+ * of its migration stays, since DDL is transactional there.)
+ */
+export async function migrate(store: Store, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
+  await store.db.schema
+    .createTable('schema_migrations')
+    .ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+  const applied = new Set((await store.db.selectFrom('schema_migrations').select('id').execute()).map((r) => r.id));
+  const done: string[] = [];
+  for (const m of migrations) {
+    if (applied.has(m.id)) continue;
+    await store.write(async (tx) => {
+      await m.up(tx as unknown as Kysely<unknown>, store.dialect);
+      await tx.insertInto('schema_migrations').values({ id: m.id, applied_at: new Date().toISOString() }).execute();
+      return { commit: true, value: undefined };
+    });
+    done.push(m.id);
+  }
+  return done;
+}

@@ -1,0 +1,133 @@
+/**
+ * The storage adapter: one Kysely `Database` over SQLite (embedded default: one file, WAL) or
+ * PostgreSQL (production, scale-out). Dialect differences live here and in `migrations/`, nowhere else.
+ *
+ * Every command runs in one write transaction that reads the facts its decision depends on and
+ * writes the state change with its ledger events. SQLite takes the write lock up front
+ * (`BEGIN IMMEDIATE`), so no other writer can slip between check and write; PostgreSQL runs
+ * `SERIALIZABLE` and the whole transaction is retried on a serialization failure.
+ */
+import Sqlite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { classifyDbError } from './errors.ts';
+import type { Database } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** What a transaction body returns: its value, and whether to commit (a refusal or a dry run rolls back). */
+export interface TxResult<T> {
+  readonly commit: boolean;
+  readonly value: T;
+}
+
+export interface Store {
+  readonly dialect: DialectName;
+  /** The database outside any transaction (migrations, tests). Commands use `write`/`read`. */
+  readonly db: Kysely<Database>;
+  /**
+   * Runs `body` in one write transaction; commits only when it says so. Retries the whole body
+   * (up to `maxAttempts`) when the database reports a retryable conflict.
+   */
+  write<T>(body: (tx: Kysely<Database>, attempt: number) => Promise<TxResult<T>>): Promise<T>;
+  /** Runs `body` in a read-only transaction: a consistent snapshot, nothing written. */
+  read<T>(body: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Where the data lives, without credentials. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Attempts for a conflicting write transaction before giving up (default 12). */
+  readonly maxAttempts?: number;
+  /** PostgreSQL pool size (default 10). */
+  readonly poolSize?: number;
+}
+
+/**
+ * Opens a store from a URL: `postgres://…` / `postgresql://…` for PostgreSQL; `sqlite:PATH`,
+ * a plain file path, or `:memory:` for SQLite.
+ */
+export function openStore(url: string, options: StoreOptions = {}): Store {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  return openSqlite(file, options);
+}
+
+function openSqlite(file: string, options: StoreOptions): Store {
+  const database = new Sqlite(file);
+  if (file !== ':memory:' && file !== '') database.pragma('journal_mode = WAL');
+  // FULL: a committed transaction survives power loss, not just a process crash.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return makeStore('sqlite', db, file === '' ? ':memory:' : file, 'BEGIN IMMEDIATE', 'BEGIN', options);
+}
+
+function openPostgres(url: string, options: StoreOptions): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // int8 (counts, sequences) as numbers: every value we keep fits in 2^53.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = new URL(url);
+  safe.password = '';
+  return makeStore(
+    'postgres',
+    db,
+    safe.toString(),
+    'BEGIN ISOLATION LEVEL SERIALIZABLE',
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    options,
+  );
+}
+
+function makeStore(
+  dialect: DialectName,
+  db: Kysely<Database>,
+  location: string,
+  beginWrite: string,
+  beginRead: string,
+  options: StoreOptions,
+): Store {
+  const maxAttempts = options.maxAttempts ?? 12;
+  const inTransaction = async <T>(begin: string, body: (tx: Kysely<Database>) => Promise<TxResult<T>>): Promise<T> =>
+    // `connection()` pins one connection (SQLite: holds the driver's mutex) for the whole body.
+    db.connection().execute(async (conn) => {
+      await sql.raw(begin).execute(conn);
+      let result: TxResult<T>;
+      try {
+        result = await body(conn);
+      } catch (error) {
+        await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+        throw error;
+      }
+      await sql.raw(result.commit ? 'COMMIT' : 'ROLLBACK').execute(conn);
+      return result.value;
+    });
+
+  return {
+    dialect,
+    db,
+    location,
+    async write(body) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await inTransaction(beginWrite, (tx) => body(tx, attempt));
+        } catch (error) {
+          if (attempt >= maxAttempts || !classifyDbError(error).retryable) throw error;
+          // Jittered backoff so colliding transactions do not collide again in lockstep.
+          await new Promise((r) => setTimeout(r, Math.random() * 2 ** Math.min(attempt, 7)));
+        }
+      }
+    },
+    read: (body) => inTransaction(beginRead, async (tx) => ({ commit: false, value: await body(tx) })),
+    close: () => db.destroy(),
+  };
+}
