@@ -43,7 +43,12 @@ export class OpenCsp {
   ) {}
 
   /** Runs a command in one transaction. Refused or dry-run commands write nothing. */
-  async execute<I, O>(command: Command<I, O>, request: RequestInfo, input: unknown, options: ExecuteOptions = {}): Promise<Outcome<O>> {
+  async execute<I, O>(
+    command: Command<I, O>,
+    request: RequestInfo,
+    input: unknown,
+    options: ExecuteOptions = {},
+  ): Promise<Outcome<O>> {
     const parsed = command.parse(input, this.program);
     if (!parsed.ok) return parsed;
     const base = this.base(request);
@@ -98,5 +103,10 @@ export class OpenCsp {
 export async function openOpenCsp(options: OpenCspOptions = {}): Promise<OpenCsp> {
   const store = options.store ?? openStore(options.database ?? ':memory:');
   if (options.migrate !== false) await migrate(store);
-  return new OpenCsp(store, options.program ?? defaultProgram(), options.ids ?? randomIds, options.clock ?? (() => new Date()));
+  return new OpenCsp(
+    store,
+    options.program ?? defaultProgram(),
+    options.ids ?? randomIds,
+    options.clock ?? (() => new Date()),
+  );
 }

@@ -41,7 +41,11 @@ export function violation(
   message: string,
   extra: { field?: string | undefined; scenario?: string | undefined; remedies?: readonly string[] } = {},
 ): Violation {
-  const v: { -readonly [K in keyof Violation]: Violation[K] } = { code, message, remedies: extra.remedies ?? [] };
+  const v: { -readonly [K in keyof Violation]: Violation[K] } = {
+    code,
+    message,
+    remedies: extra.remedies ?? [],
+  };
   if (extra.field !== undefined) v.field = extra.field;
   if (extra.scenario !== undefined) v.scenario = extra.scenario;
   return v;

@@ -15,7 +15,12 @@ export const USER_ROLES = [
 export type UserRole = (typeof USER_ROLES)[number];
 
 export type Principal =
-  | { readonly kind: 'user'; readonly userId: UserId; readonly tenantId: TenantId; readonly roles: readonly UserRole[] }
+  | {
+      readonly kind: 'user';
+      readonly userId: UserId;
+      readonly tenantId: TenantId;
+      readonly roles: readonly UserRole[];
+    }
   /** The system itself: migrations, the CLI's bootstrap, the clock. */
   | { readonly kind: 'system'; readonly name: string }
   /** Nobody signed in: only self-service sign-up (onboarding) accepts it. */

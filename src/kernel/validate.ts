@@ -66,7 +66,8 @@ export class Fields {
     const trimmed = value.trim();
     const max = opts.max ?? 200;
     if (trimmed.length === 0) return this.fail('REQUIRED_FIELD', field, 'must not be empty') ?? '';
-    if (trimmed.length > max) return this.fail('INVALID_FIELD', field, `must be at most ${max} characters`) ?? '';
+    if (trimmed.length > max)
+      return this.fail('INVALID_FIELD', field, `must be at most ${max} characters`) ?? '';
     return trimmed;
   }
 
@@ -79,15 +80,25 @@ export class Fields {
   guid(field: string): string;
   guid(field: string, opts: { optional: true }): string | undefined;
   guid(field: string, opts: { optional?: boolean } = {}): string | undefined {
-    const value = opts.optional ? this.text(field, { max: 36, optional: true }) : this.text(field, { max: 36 });
+    const value = opts.optional
+      ? this.text(field, { max: 36, optional: true })
+      : this.text(field, { max: 36 });
     if (value && !isGuid(value)) this.fail('INVALID_GUID', field, `"${value}" is not a GUID`);
     return value?.toLowerCase();
   }
 
   /** One of a closed set of values; `code` chooses the refusal code (default `INVALID_FIELD`). */
   oneOf<T extends string>(field: string, values: readonly T[], opts?: { code?: Code }): T;
-  oneOf<T extends string>(field: string, values: readonly T[], opts: { code?: Code; optional: true }): T | undefined;
-  oneOf<T extends string>(field: string, values: readonly T[], opts: { code?: Code; optional?: boolean } = {}): T | undefined {
+  oneOf<T extends string>(
+    field: string,
+    values: readonly T[],
+    opts: { code?: Code; optional: true },
+  ): T | undefined;
+  oneOf<T extends string>(
+    field: string,
+    values: readonly T[],
+    opts: { code?: Code; optional?: boolean } = {},
+  ): T | undefined {
     const value = opts.optional ? this.text(field, { optional: true }) : this.text(field);
     if (value === undefined || value === '') return undefined as unknown as T;
     if (!(values as readonly string[]).includes(value)) {
@@ -108,7 +119,8 @@ export class Fields {
   /** A calendar date `YYYY-MM-DD`. */
   date(field: string, opts: { optional: true }): string | undefined {
     const value = this.text(field, { max: 10, optional: opts.optional });
-    if (value !== undefined && !parseDate(value)) this.fail('INVALID_DATE', field, `"${value}" is not a YYYY-MM-DD date`);
+    if (value !== undefined && !parseDate(value))
+      this.fail('INVALID_DATE', field, `"${value}" is not a YYYY-MM-DD date`);
     return value;
   }
 
@@ -121,8 +133,10 @@ export class Fields {
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
       return this.fail('INVALID_FIELD', field, 'must be an integer') ?? 0;
     }
-    if (opts.min !== undefined && value < opts.min) this.fail('INVALID_FIELD', field, `must be at least ${opts.min}`);
-    if (opts.max !== undefined && value > opts.max) this.fail('INVALID_FIELD', field, `must be at most ${opts.max}`);
+    if (opts.min !== undefined && value < opts.min)
+      this.fail('INVALID_FIELD', field, `must be at least ${opts.min}`);
+    if (opts.max !== undefined && value > opts.max)
+      this.fail('INVALID_FIELD', field, `must be at most ${opts.max}`);
     return value;
   }
 
@@ -134,10 +148,15 @@ export class Fields {
     const out: T[] = [];
     value.forEach((item, i) => {
       if (typeof item !== 'string' || !(values as readonly string[]).includes(item)) {
-        this.fail(opts.code ?? 'INVALID_FIELD', `${field}[${i}]`, `"${String(item)}" is not one of ${values.join(', ')}`);
+        this.fail(
+          opts.code ?? 'INVALID_FIELD',
+          `${field}[${i}]`,
+          `"${String(item)}" is not one of ${values.join(', ')}`,
+        );
       } else if (!out.includes(item as T)) out.push(item as T);
     });
-    if (out.length < (opts.min ?? 0)) this.fail('REQUIRED_FIELD', field, `needs at least ${opts.min} value(s)`);
+    if (out.length < (opts.min ?? 0))
+      this.fail('REQUIRED_FIELD', field, `needs at least ${opts.min} value(s)`);
     return out;
   }
 

@@ -32,6 +32,10 @@ export interface LedgerEvent extends LedgerEventDraft {
   readonly occurredAt: Instant;
   /** The command that produced the event, e.g. `enrollments.verify`. */
   readonly command: string;
-  readonly principal: { readonly kind: string; readonly userId: string | null; readonly tenantId: string | null };
+  readonly principal: {
+    readonly kind: string;
+    readonly userId: string | null;
+    readonly tenantId: string | null;
+  };
   readonly requestId: string;
 }

@@ -5,8 +5,8 @@
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
 import type { AffiliateGroupId, OrganizationId, PartnerId, TenantId, UserId } from '../kernel/ids.ts';
-import { hasRole, isOperator, USER_ROLES, type UserRole } from '../kernel/principal.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
+import { hasRole, isOperator, USER_ROLES, type UserRole } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
 import type { Program } from '../program/program.ts';
@@ -65,9 +65,17 @@ function notAuthorized(action: string, remedy: string): Violation {
 }
 
 /** The program operator, or a global admin of this very tenant. */
-export function requireTenantAdmin(ctx: QueryContext, tenantId: string, action: string): Violation | undefined {
+export function requireTenantAdmin(
+  ctx: QueryContext,
+  tenantId: string,
+  action: string,
+): Violation | undefined {
   if (isOperator(ctx.principal)) return undefined;
-  if (ctx.principal.kind === 'user' && ctx.principal.tenantId === tenantId && hasRole(ctx.principal, 'global-admin')) {
+  if (
+    ctx.principal.kind === 'user' &&
+    ctx.principal.tenantId === tenantId &&
+    hasRole(ctx.principal, 'global-admin')
+  ) {
     return undefined;
   }
   return notAuthorized(action, `Ask a global admin of tenant ${tenantId} to do it.`);
@@ -97,7 +105,14 @@ export async function principalOrganizationId(ctx: QueryContext): Promise<string
   return (await store.getTenant(ctx.tx, ctx.principal.tenantId))?.organizationId;
 }
 
-export { getLocation, getOrganization, getTenant, getTenantLocation, getUser, listOrganizationTenants } from './store.ts';
+export {
+  getLocation,
+  getOrganization,
+  getTenant,
+  getTenantLocation,
+  getUser,
+  listOrganizationTenants,
+} from './store.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared steps.
@@ -133,7 +148,12 @@ async function createTenant(
   return accept(tenant);
 }
 
-async function createUser(ctx: CommandContext, tenantId: TenantId, input: NewUserInput, roles: readonly UserRole[]): Promise<User> {
+async function createUser(
+  ctx: CommandContext,
+  tenantId: TenantId,
+  input: NewUserInput,
+  roles: readonly UserRole[],
+): Promise<User> {
   const user: User = {
     id: ctx.ids.guid() as UserId,
     tenantId,
@@ -176,7 +196,14 @@ async function createLocation(
 
 async function createOrganization(
   ctx: CommandContext,
-  o: { legalName: string; country: string; address: Address; registrationId: string | undefined; isVendor: boolean; partner: boolean },
+  o: {
+    legalName: string;
+    country: string;
+    address: Address;
+    registrationId: string | undefined;
+    isVendor: boolean;
+    partner: boolean;
+  },
 ): Promise<Organization> {
   const organization: Organization = {
     id: ctx.ids.guid() as OrganizationId,
@@ -190,7 +217,12 @@ async function createOrganization(
     createdAt: toInstant(ctx.now),
   };
   await store.insertOrganization(ctx.tx, organization);
-  await ctx.record({ type: 'organization.created', entityType: 'organization', entityId: organization.id, payload: { ...organization } });
+  await ctx.record({
+    type: 'organization.created',
+    entityType: 'organization',
+    entityId: organization.id,
+    payload: { ...organization },
+  });
   return organization;
 }
 
@@ -216,9 +248,15 @@ export const bootstrapProgram = defineCommand({
     return f.finish(() => ({ operator, tenant }));
   },
   async run(ctx, input): Promise<Outcome<BootstrapProgramResult>> {
-    if (ctx.principal.kind !== 'system') return refuse(notAuthorized('bootstrap the program', 'Run `opencsp migrate` or `opencsp demo`.'));
+    if (ctx.principal.kind !== 'system')
+      return refuse(notAuthorized('bootstrap the program', 'Run `opencsp migrate` or `opencsp demo`.'));
     if (await store.getVendorOrganization(ctx.tx)) {
-      return refuse(violation('PROGRAM_ALREADY_BOOTSTRAPPED', `Program ${ctx.program.id} already has its vendor organization.`));
+      return refuse(
+        violation(
+          'PROGRAM_ALREADY_BOOTSTRAPPED',
+          `Program ${ctx.program.id} already has its vendor organization.`,
+        ),
+      );
     }
     const v = ctx.program.vendor;
     const org = await createOrganization(ctx, {
@@ -229,10 +267,22 @@ export const bootstrapProgram = defineCommand({
       isVendor: true,
       partner: false,
     });
-    const tenant = await createTenant(ctx, org.id, 'vendor', v.country, input.tenant ?? { id: undefined, domain: v.domain, displayName: undefined }, v.legalName);
+    const tenant = await createTenant(
+      ctx,
+      org.id,
+      'vendor',
+      v.country,
+      input.tenant ?? { id: undefined, domain: v.domain, displayName: undefined },
+      v.legalName,
+    );
     if (!tenant.ok) return tenant;
     const user = await createUser(ctx, tenant.value.id, input.operator, ['global-admin', 'program-operator']);
-    await ctx.record({ type: 'program.bootstrapped', entityType: 'program', entityId: ctx.program.id, payload: { organizationId: org.id } });
+    await ctx.record({
+      type: 'program.bootstrapped',
+      entityType: 'program',
+      entityId: ctx.program.id,
+      payload: { organizationId: org.id },
+    });
     return accept({ organizationId: org.id, tenantId: tenant.value.id, operatorUserId: user.id });
   },
 });
@@ -272,7 +322,13 @@ export const onboardPartner = defineCommand({
     const org = await createOrganization(ctx, { ...input, isVendor: false, partner: true });
     const tenant = await createTenant(ctx, org.id, 'partner', input.country, input.tenant, input.legalName);
     if (!tenant.ok) return tenant;
-    const location = await createLocation(ctx, org.id, input.country, input.registrationId ?? null, tenant.value.id);
+    const location = await createLocation(
+      ctx,
+      org.id,
+      input.country,
+      input.registrationId ?? null,
+      tenant.value.id,
+    );
     const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
     await ctx.record({
       type: 'partner.onboarded',
@@ -309,7 +365,12 @@ export const registerCustomer = defineCommand({
     return f.finish(() => ({ legalName, country, address, tenant, globalAdmin }));
   },
   async run(ctx, input): Promise<Outcome<RegisterCustomerResult>> {
-    const org = await createOrganization(ctx, { ...input, registrationId: undefined, isVendor: false, partner: false });
+    const org = await createOrganization(ctx, {
+      ...input,
+      registrationId: undefined,
+      isVendor: false,
+      partner: false,
+    });
     const tenant = await createTenant(ctx, org.id, 'customer', input.country, input.tenant, input.legalName);
     if (!tenant.ok) return tenant;
     const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
@@ -333,16 +394,25 @@ export const addLocation = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<PartnerLocation>> {
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org) return refuse(violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, { field: 'organizationId' }));
+    if (!org)
+      return refuse(
+        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
+          field: 'organizationId',
+        }),
+      );
     const denied = await requireOrganizationAdmin(ctx, org.id, 'add a location to this organization');
     if (denied) return refuse(denied);
     const existing = await store.getLocationByCountry(ctx.tx, org.id, input.country);
     if (existing) {
       return refuse(
-        violation('LOCATION_ALREADY_EXISTS', `Organization ${org.id} already has location ${existing.partnerId} in ${input.country}.`, {
-          field: 'country',
-          remedies: [`Use Partner ID ${existing.partnerId}.`],
-        }),
+        violation(
+          'LOCATION_ALREADY_EXISTS',
+          `Organization ${org.id} already has location ${existing.partnerId} in ${input.country}.`,
+          {
+            field: 'country',
+            remedies: [`Use Partner ID ${existing.partnerId}.`],
+          },
+        ),
       );
     }
     return accept(await createLocation(ctx, org.id, input.country, input.registrationId ?? null, null));
@@ -362,7 +432,12 @@ export const createPartnerTenant = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<{ tenantId: TenantId; globalAdminUserId: UserId }>> {
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org) return refuse(violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, { field: 'organizationId' }));
+    if (!org)
+      return refuse(
+        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
+          field: 'organizationId',
+        }),
+      );
     const denied = await requireOrganizationAdmin(ctx, org.id, 'create a CSP tenant for this organization');
     if (denied) return refuse(denied);
     const tenant = await createTenant(ctx, org.id, 'partner', input.country, input.tenant, org.legalName);
@@ -386,11 +461,17 @@ export const associatePartnerId = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<PartnerLocation>> {
     const tenant = await store.getTenant(ctx.tx, input.tenantId);
-    if (!tenant) return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
+    if (!tenant)
+      return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
     const denied = requireTenantAdmin(ctx, tenant.id, "associate this tenant's Partner ID");
     if (denied) return refuse(denied);
     const location = await store.getLocation(ctx.tx, input.partnerId);
-    if (!location) return refuse(violation('PARTNER_ID_NOT_FOUND', `No location with Partner ID ${input.partnerId}.`, { field: 'partnerId' }));
+    if (!location)
+      return refuse(
+        violation('PARTNER_ID_NOT_FOUND', `No location with Partner ID ${input.partnerId}.`, {
+          field: 'partnerId',
+        }),
+      );
     const tied = (await store.getTenantLocation(ctx.tx, tenant.id)) !== undefined;
     const problems = associationViolations(location, tenant, tied);
     if (problems.length > 0) return refuse(...problems);
@@ -418,12 +499,17 @@ export const addUser = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<User>> {
     const tenant = await store.getTenant(ctx.tx, input.tenantId);
-    if (!tenant) return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
+    if (!tenant)
+      return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
     const denied = requireTenantAdmin(ctx, tenant.id, 'add users to this tenant');
     if (denied) return refuse(denied);
     const problems = roleViolations(ctx.program, tenant.type, input.roles, 'roles');
     if (await store.emailInUse(ctx.tx, tenant.id, input.email)) {
-      problems.push(violation('EMAIL_ALREADY_IN_USE', `Tenant ${tenant.id} already has a user ${input.email}.`, { field: 'email' }));
+      problems.push(
+        violation('EMAIL_ALREADY_IN_USE', `Tenant ${tenant.id} already has a user ${input.email}.`, {
+          field: 'email',
+        }),
+      );
     }
     if (problems.length > 0) return refuse(...problems);
     return accept(await createUser(ctx, tenant.id, input, input.roles));
@@ -446,10 +532,22 @@ export const createCustomerTenant = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<{ tenantId: TenantId; globalAdminUserId: UserId }>> {
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org) return refuse(violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, { field: 'organizationId' }));
+    if (!org)
+      return refuse(
+        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
+          field: 'organizationId',
+        }),
+      );
     const denied = await requireOrganizationAdmin(ctx, org.id, 'create a tenant for this organization');
     if (denied) return refuse(denied);
-    const tenant = await createTenant(ctx, org.id, 'customer', input.country, input.tenant, `${org.legalName} (internal use)`);
+    const tenant = await createTenant(
+      ctx,
+      org.id,
+      'customer',
+      input.country,
+      input.tenant,
+      `${org.legalName} (internal use)`,
+    );
     if (!tenant.ok) return tenant;
     const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
     return accept({ tenantId: tenant.value.id, globalAdminUserId: admin.id });
@@ -467,7 +565,8 @@ export const addToAffiliateGroup = defineCommand({
     const f = new Fields(input);
     const organizationId = f.guid('organizationId');
     const affiliateOf = f.guid('affiliateOf');
-    if (organizationId && organizationId === affiliateOf) f.fail('INVALID_FIELD', 'affiliateOf', 'must name another organization');
+    if (organizationId && organizationId === affiliateOf)
+      f.fail('INVALID_FIELD', 'affiliateOf', 'must name another organization');
     return f.finish(() => ({ organizationId, affiliateOf }));
   },
   async run(ctx, input): Promise<Outcome<{ affiliateGroupId: AffiliateGroupId }>> {
@@ -476,27 +575,60 @@ export const addToAffiliateGroup = defineCommand({
     const org = await store.getOrganization(ctx.tx, input.organizationId);
     const parent = await store.getOrganization(ctx.tx, input.affiliateOf);
     const missing: Violation[] = [];
-    if (!org) missing.push(violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, { field: 'organizationId' }));
-    if (!parent) missing.push(violation('ORGANIZATION_NOT_FOUND', `No organization ${input.affiliateOf}.`, { field: 'affiliateOf' }));
+    if (!org)
+      missing.push(
+        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
+          field: 'organizationId',
+        }),
+      );
+    if (!parent)
+      missing.push(
+        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.affiliateOf}.`, {
+          field: 'affiliateOf',
+        }),
+      );
     if (!org || !parent) return refuse(...missing);
     if (org.affiliateGroupId !== null) {
       return refuse(
-        violation('ALREADY_IN_AFFILIATE_GROUP', `Organization ${org.id} is already in affiliate group ${org.affiliateGroupId}.`, {
-          field: 'organizationId',
-          remedies: ['Remove it from its affiliate group first.'],
-        }),
+        violation(
+          'ALREADY_IN_AFFILIATE_GROUP',
+          `Organization ${org.id} is already in affiliate group ${org.affiliateGroupId}.`,
+          {
+            field: 'organizationId',
+            remedies: ['Remove it from its affiliate group first.'],
+          },
+        ),
       );
     }
     let groupId = parent.affiliateGroupId;
     if (groupId === null) {
       groupId = ctx.ids.guid() as AffiliateGroupId;
-      await store.insertAffiliateGroup(ctx.tx, { id: groupId, name: parent.legalName, createdAt: toInstant(ctx.now) });
+      await store.insertAffiliateGroup(ctx.tx, {
+        id: groupId,
+        name: parent.legalName,
+        createdAt: toInstant(ctx.now),
+      });
       await store.setAffiliateGroup(ctx.tx, parent.id, groupId);
-      await ctx.record({ type: 'affiliate-group.created', entityType: 'affiliate-group', entityId: groupId, payload: { name: parent.legalName } });
-      await ctx.record({ type: 'organization.affiliated', entityType: 'organization', entityId: parent.id, payload: { affiliateGroupId: groupId } });
+      await ctx.record({
+        type: 'affiliate-group.created',
+        entityType: 'affiliate-group',
+        entityId: groupId,
+        payload: { name: parent.legalName },
+      });
+      await ctx.record({
+        type: 'organization.affiliated',
+        entityType: 'organization',
+        entityId: parent.id,
+        payload: { affiliateGroupId: groupId },
+      });
     }
     await store.setAffiliateGroup(ctx.tx, org.id, groupId);
-    await ctx.record({ type: 'organization.affiliated', entityType: 'organization', entityId: org.id, payload: { affiliateGroupId: groupId } });
+    await ctx.record({
+      type: 'organization.affiliated',
+      entityType: 'organization',
+      entityId: org.id,
+      payload: { affiliateGroupId: groupId },
+    });
     return accept({ affiliateGroupId: groupId });
   },
 });
@@ -513,11 +645,26 @@ export const removeFromAffiliateGroup = defineCommand({
     const denied = requireOperator(ctx, 'record affiliations');
     if (denied) return refuse(denied);
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org) return refuse(violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, { field: 'organizationId' }));
+    if (!org)
+      return refuse(
+        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
+          field: 'organizationId',
+        }),
+      );
     const groupId = org.affiliateGroupId;
-    if (groupId === null) return refuse(violation('NOT_IN_AFFILIATE_GROUP', `Organization ${org.id} is in no affiliate group.`, { field: 'organizationId' }));
+    if (groupId === null)
+      return refuse(
+        violation('NOT_IN_AFFILIATE_GROUP', `Organization ${org.id} is in no affiliate group.`, {
+          field: 'organizationId',
+        }),
+      );
     await store.setAffiliateGroup(ctx.tx, org.id, null);
-    await ctx.record({ type: 'organization.unaffiliated', entityType: 'organization', entityId: org.id, payload: { affiliateGroupId: groupId } });
+    await ctx.record({
+      type: 'organization.unaffiliated',
+      entityType: 'organization',
+      entityId: org.id,
+      payload: { affiliateGroupId: groupId },
+    });
     return accept({ affiliateGroupId: groupId });
   },
 });
@@ -542,7 +689,12 @@ export const getOrganizationView = defineQuery({
     const org = await store.getOrganization(ctx.tx, input.organizationId);
     const visible = org && (isOperator(ctx.principal) || (await principalOrganizationId(ctx)) === org.id);
     // Another organization's existence does not leak: it is "not found" too.
-    if (!org || !visible) return refuse(violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, { field: 'organizationId' }));
+    if (!org || !visible)
+      return refuse(
+        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
+          field: 'organizationId',
+        }),
+      );
     return accept({
       ...org,
       tenants: await store.listOrganizationTenants(ctx.tx, org.id),

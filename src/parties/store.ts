@@ -74,12 +74,26 @@ export async function insertOrganization(tx: Tx, o: Organization): Promise<void>
     .execute();
 }
 
-export async function setAffiliateGroup(tx: Tx, organizationId: string, groupId: string | null): Promise<void> {
-  await tx.updateTable('organizations').set({ affiliate_group_id: groupId }).where('id', '=', organizationId).execute();
+export async function setAffiliateGroup(
+  tx: Tx,
+  organizationId: string,
+  groupId: string | null,
+): Promise<void> {
+  await tx
+    .updateTable('organizations')
+    .set({ affiliate_group_id: groupId })
+    .where('id', '=', organizationId)
+    .execute();
 }
 
-export async function insertAffiliateGroup(tx: Tx, g: { id: string; name: string; createdAt: string }): Promise<void> {
-  await tx.insertInto('affiliate_groups').values({ id: g.id, name: g.name, created_at: g.createdAt }).execute();
+export async function insertAffiliateGroup(
+  tx: Tx,
+  g: { id: string; name: string; createdAt: string },
+): Promise<void> {
+  await tx
+    .insertInto('affiliate_groups')
+    .values({ id: g.id, name: g.name, created_at: g.createdAt })
+    .execute();
 }
 
 export async function countAffiliateGroupMembers(tx: Tx, groupId: string): Promise<number> {
@@ -110,7 +124,13 @@ export async function tenantExists(tx: Tx, id: string, domain: string): Promise<
 }
 
 export async function listOrganizationTenants(tx: Tx, organizationId: string): Promise<Tenant[]> {
-  const rows = await tx.selectFrom('tenants').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute();
+  const rows = await tx
+    .selectFrom('tenants')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return rows.map(toTenant);
 }
 
@@ -130,11 +150,19 @@ export async function insertTenant(tx: Tx, t: Tenant): Promise<void> {
 }
 
 export async function getLocation(tx: Tx, partnerId: number): Promise<PartnerLocation | undefined> {
-  const r = await tx.selectFrom('partner_locations').selectAll().where('partner_id', '=', partnerId).executeTakeFirst();
+  const r = await tx
+    .selectFrom('partner_locations')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .executeTakeFirst();
   return r && toLocation(r);
 }
 
-export async function getLocationByCountry(tx: Tx, organizationId: string, country: string): Promise<PartnerLocation | undefined> {
+export async function getLocationByCountry(
+  tx: Tx,
+  organizationId: string,
+  country: string,
+): Promise<PartnerLocation | undefined> {
   const r = await tx
     .selectFrom('partner_locations')
     .selectAll()
@@ -146,12 +174,21 @@ export async function getLocationByCountry(tx: Tx, organizationId: string, count
 
 /** The location Partner ID tied to a CSP tenant, if any. */
 export async function getTenantLocation(tx: Tx, tenantId: string): Promise<PartnerLocation | undefined> {
-  const r = await tx.selectFrom('partner_locations').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+  const r = await tx
+    .selectFrom('partner_locations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
   return r && toLocation(r);
 }
 
 export async function listOrganizationLocations(tx: Tx, organizationId: string): Promise<PartnerLocation[]> {
-  const rows = await tx.selectFrom('partner_locations').selectAll().where('organization_id', '=', organizationId).orderBy('partner_id').execute();
+  const rows = await tx
+    .selectFrom('partner_locations')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('partner_id')
+    .execute();
   return rows.map(toLocation);
 }
 
@@ -170,14 +207,28 @@ export async function insertLocation(tx: Tx, l: PartnerLocation): Promise<void> 
     .execute();
 }
 
-export async function associateLocation(tx: Tx, partnerId: number, tenantId: string, at: string): Promise<void> {
-  await tx.updateTable('partner_locations').set({ tenant_id: tenantId, associated_at: at }).where('partner_id', '=', partnerId).execute();
+export async function associateLocation(
+  tx: Tx,
+  partnerId: number,
+  tenantId: string,
+  at: string,
+): Promise<void> {
+  await tx
+    .updateTable('partner_locations')
+    .set({ tenant_id: tenantId, associated_at: at })
+    .where('partner_id', '=', partnerId)
+    .execute();
 }
 
 export async function getUser(tx: Tx, id: string): Promise<User | undefined> {
   const r = await tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return undefined;
-  const roles = await tx.selectFrom('user_roles').select('role').where('user_id', '=', id).orderBy('role').execute();
+  const roles = await tx
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', id)
+    .orderBy('role')
+    .execute();
   return {
     id: r.id as UserId,
     tenantId: r.tenant_id as TenantId,
@@ -189,14 +240,25 @@ export async function getUser(tx: Tx, id: string): Promise<User | undefined> {
 }
 
 export async function emailInUse(tx: Tx, tenantId: string, email: string): Promise<boolean> {
-  const r = await tx.selectFrom('users').select('id').where('tenant_id', '=', tenantId).where('email', '=', email).executeTakeFirst();
+  const r = await tx
+    .selectFrom('users')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('email', '=', email)
+    .executeTakeFirst();
   return r !== undefined;
 }
 
 export async function insertUser(tx: Tx, u: User): Promise<void> {
   await tx
     .insertInto('users')
-    .values({ id: u.id, tenant_id: u.tenantId, email: u.email, display_name: u.displayName, created_at: u.createdAt })
+    .values({
+      id: u.id,
+      tenant_id: u.tenantId,
+      email: u.email,
+      display_name: u.displayName,
+      created_at: u.createdAt,
+    })
     .execute();
   if (u.roles.length > 0) {
     await tx
@@ -211,7 +273,11 @@ export async function insertUser(tx: Tx, u: User): Promise<void> {
  * SQLite holds the write lock; PostgreSQL's serializable isolation makes a concurrent bump retry.
  */
 export async function allocatePartnerId(tx: Tx, first: number): Promise<PartnerId> {
-  const row = await tx.selectFrom('counters').select('value').where('name', '=', 'partner-id').executeTakeFirst();
+  const row = await tx
+    .selectFrom('counters')
+    .select('value')
+    .where('name', '=', 'partner-id')
+    .executeTakeFirst();
   if (!row) {
     await tx.insertInto('counters').values({ name: 'partner-id', value: first }).execute();
     return first as PartnerId;

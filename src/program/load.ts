@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { buildProgram, type Program, type ProgramDefinition } from './program.ts';
 import type { RegionsFile } from './regions.ts';
 
-export const DEFAULT_PROGRAM_FILE = join(dirname(fileURLToPath(import.meta.url)), 'data', 'contoso-cloud.program.json');
+export const DEFAULT_PROGRAM_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  'data',
+  'contoso-cloud.program.json',
+);
 
 /** Reads and checks a program file; its `regions` entry names a regions file relative to it. */
 export function loadProgram(file: string = DEFAULT_PROGRAM_FILE): Program {

@@ -65,7 +65,12 @@ export interface ProgramDefinition {
   readonly source: string;
   readonly id: string;
   readonly name: string;
-  readonly vendor: { readonly legalName: string; readonly country: CountryCode; readonly domain: string; readonly address: AddressInput };
+  readonly vendor: {
+    readonly legalName: string;
+    readonly country: CountryCode;
+    readonly domain: string;
+    readonly address: AddressInput;
+  };
   readonly partnerIds: { readonly first: number };
   readonly agreements: { readonly partner: AgreementDefinition; readonly customer: AgreementDefinition };
   readonly registrationIdRequiredCountries: readonly CountryCode[];
@@ -97,21 +102,27 @@ const ROLES_BY_TENANT_TYPE: Program['rolesByTenantType'] = {
 export function buildProgram(def: ProgramDefinition, regions: RegionsFile): Program {
   const catalogue = buildRegionCatalogue(regions);
   const defects: string[] = [];
-  if (!catalogue.market(def.vendor.country)) defects.push(`vendor.country "${def.vendor.country}" is not a market`);
+  if (!catalogue.market(def.vendor.country))
+    defects.push(`vendor.country "${def.vendor.country}" is not a market`);
   for (const c of def.registrationIdRequiredCountries) {
     if (!catalogue.market(c)) defects.push(`registrationIdRequiredCountries: "${c}" is not a market`);
   }
   for (const a of [def.agreements.partner, def.agreements.customer]) {
-    if (!parseDate(a.effectiveDate)) defects.push(`agreements.${a.id}.effectiveDate "${a.effectiveDate}" is not YYYY-MM-DD`);
+    if (!parseDate(a.effectiveDate))
+      defects.push(`agreements.${a.id}.effectiveDate "${a.effectiveDate}" is not YYYY-MM-DD`);
   }
   if (def.agreements.partner.scope !== 'region') defects.push('agreements.partner.scope must be "region"');
-  if (!Number.isSafeInteger(def.partnerIds.first) || def.partnerIds.first < 1) defects.push('partnerIds.first must be a positive integer');
+  if (!Number.isSafeInteger(def.partnerIds.first) || def.partnerIds.first < 1)
+    defects.push('partnerIds.first must be a positive integer');
   const keys = new Set(def.directBill.requirements.map((r) => r.key));
   for (const r of def.directBill.requirements) {
-    if (r.after && !keys.has(r.after)) defects.push(`directBill requirement "${r.key}" comes after unknown "${r.after}"`);
+    if (r.after && !keys.has(r.after))
+      defects.push(`directBill requirement "${r.key}" comes after unknown "${r.after}"`);
   }
   if (!['support', 'self-service'].includes(def.policies.partnershipEnding)) {
-    defects.push(`policies.partnershipEnding "${def.policies.partnershipEnding}" is not support | self-service`);
+    defects.push(
+      `policies.partnershipEnding "${def.policies.partnershipEnding}" is not support | self-service`,
+    );
   }
   if (defects.length > 0) throw new Error(`program ${def.id}: ${defects.join('; ')}`);
   return { ...def, catalogue, rolesByTenantType: ROLES_BY_TENANT_TYPE };

@@ -43,7 +43,11 @@ export interface RegionsFile {
   readonly regions: readonly {
     readonly id: string;
     readonly name: string;
-    readonly markets: readonly { readonly country: string; readonly currency: string; readonly name: string }[];
+    readonly markets: readonly {
+      readonly country: string;
+      readonly currency: string;
+      readonly name: string;
+    }[];
   }[];
 }
 
@@ -63,7 +67,8 @@ export function buildRegionCatalogue(file: RegionsFile): RegionCatalogue {
     if (byId.has(r.id)) throw new Error(`regions: region "${r.id}" is listed twice`);
     const markets: Market[] = [];
     for (const m of r.markets) {
-      if (!COUNTRY.test(m.country)) throw new Error(`regions: "${m.country}" in ${r.id} is not ISO 3166-1 alpha-2`);
+      if (!COUNTRY.test(m.country))
+        throw new Error(`regions: "${m.country}" in ${r.id} is not ISO 3166-1 alpha-2`);
       if (!CURRENCY.test(m.currency)) throw new Error(`regions: "${m.currency}" in ${r.id} is not ISO 4217`);
       const prior = byCountry.get(m.country);
       if (prior) throw new Error(`regions: ${m.country} is in both ${prior.region} and ${r.id}`);

@@ -29,9 +29,17 @@ export const CODES = {
     title: 'A field has the wrong type, length or format',
     source: 'input validation',
   },
-  INVALID_GUID: { status: 400, title: 'An id is not a GUID', source: 'tenants and entities are identified by GUIDs' },
+  INVALID_GUID: {
+    status: 400,
+    title: 'An id is not a GUID',
+    source: 'tenants and entities are identified by GUIDs',
+  },
   INVALID_EMAIL: { status: 400, title: 'An email address is not valid', source: 'input validation' },
-  INVALID_DATE: { status: 400, title: 'A date is not a valid YYYY-MM-DD calendar date', source: 'input validation' },
+  INVALID_DATE: {
+    status: 400,
+    title: 'A date is not a valid YYYY-MM-DD calendar date',
+    source: 'input validation',
+  },
   UNKNOWN_COUNTRY: {
     status: 400,
     title: 'The country is not a market of any region of the program',
@@ -44,7 +52,11 @@ export const CODES = {
   ORGANIZATION_NOT_FOUND: { status: 404, title: 'No such organization', source: 'lookup' },
   TENANT_NOT_FOUND: { status: 404, title: 'No such tenant', source: 'lookup' },
   USER_NOT_FOUND: { status: 404, title: 'No such user', source: 'lookup' },
-  PARTNER_ID_NOT_FOUND: { status: 404, title: 'No partner location account has this Partner ID', source: 'lookup' },
+  PARTNER_ID_NOT_FOUND: {
+    status: 404,
+    title: 'No partner location account has this Partner ID',
+    source: 'lookup',
+  },
   ENROLLMENT_NOT_FOUND: { status: 404, title: 'No such enrollment', source: 'lookup' },
   ENTITY_NOT_FOUND: { status: 404, title: 'No such entity', source: 'lookup' },
   AFFILIATE_GROUP_NOT_FOUND: { status: 404, title: 'No such affiliate group', source: 'lookup' },
@@ -55,8 +67,16 @@ export const CODES = {
     title: 'The program already has its vendor organization',
     source: 'a program has one vendor',
   },
-  TENANT_ALREADY_EXISTS: { status: 409, title: 'A tenant with this id or domain exists', source: 'tenants are unique' },
-  EMAIL_ALREADY_IN_USE: { status: 409, title: 'The tenant already has a user with this email', source: 'users' },
+  TENANT_ALREADY_EXISTS: {
+    status: 409,
+    title: 'A tenant with this id or domain exists',
+    source: 'tenants are unique',
+  },
+  EMAIL_ALREADY_IN_USE: {
+    status: 409,
+    title: 'The tenant already has a user with this email',
+    source: 'users',
+  },
   LOCATION_ALREADY_EXISTS: {
     status: 409,
     title: 'The organization already has a location account in this country',
@@ -92,7 +112,11 @@ export const CODES = {
     title: 'The organization is already in an affiliate group',
     source: 'an organization is under the common control of one group',
   },
-  NOT_IN_AFFILIATE_GROUP: { status: 409, title: 'The organization is in no affiliate group', source: 'affiliates' },
+  NOT_IN_AFFILIATE_GROUP: {
+    status: 409,
+    title: 'The organization is in no affiliate group',
+    source: 'affiliates',
+  },
 
   // --- Program rules (422) --------------------------------------------------------------------
   REGISTRATION_ID_REQUIRED: {
@@ -167,7 +191,8 @@ export const CODES = {
   },
   REQUIREMENT_OUT_OF_ORDER: {
     status: 422,
-    title: 'A requirement may only be recorded after the one it depends on is verified (the support plan after the credit check)',
+    title:
+      'A requirement may only be recorded after the one it depends on is verified (the support plan after the credit check)',
     source: `${enrolling}: "You must pass a credit check before purchasing a support plan"`,
   },
   REVENUE_BELOW_THRESHOLD: {
@@ -182,7 +207,8 @@ export const CODES = {
   },
   MCA_SIGNER_NOT_AUTHORIZED: {
     status: 403,
-    title: "Only the customer's global admin (or the program operator recording an attestation) accepts the customer agreement",
+    title:
+      "Only the customer's global admin (or the program operator recording an attestation) accepts the customer agreement",
     source: 'GLOSSARY: the MCA is accepted for a customer tenant',
   },
   AGREEMENT_NOT_YET_EFFECTIVE: {

@@ -2,7 +2,12 @@
  * Driver errors become neutral reasons here; no other module sees `SQLITE_BUSY` or `40001`.
  */
 
-export type DbFailureKind = 'unique-violation' | 'serialization-failure' | 'busy' | 'foreign-key-violation' | 'other';
+export type DbFailureKind =
+  | 'unique-violation'
+  | 'serialization-failure'
+  | 'busy'
+  | 'foreign-key-violation'
+  | 'other';
 
 export interface DbFailure {
   readonly kind: DbFailureKind;

@@ -72,7 +72,9 @@ function openPostgres(url: string, options: StoreOptions): Store {
     // int8 (counts, sequences) as numbers: every value we keep fits in 2^53.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+        oid === 20
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -97,7 +99,10 @@ function makeStore(
   options: StoreOptions,
 ): Store {
   const maxAttempts = options.maxAttempts ?? 12;
-  const inTransaction = async <T>(begin: string, body: (tx: Kysely<Database>) => Promise<TxResult<T>>): Promise<T> =>
+  const inTransaction = async <T>(
+    begin: string,
+    body: (tx: Kysely<Database>) => Promise<TxResult<T>>,
+  ): Promise<T> =>
     // `connection()` pins one connection (SQLite: holds the driver's mutex) for the whole body.
     db.connection().execute(async (conn) => {
       await sql.raw(begin).execute(conn);
@@ -105,7 +110,10 @@ function makeStore(
       try {
         result = await body(conn);
       } catch (error) {
-        await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+        await sql
+          .raw('ROLLBACK')
+          .execute(conn)
+          .catch(() => undefined);
         throw error;
       }
       await sql.raw(result.commit ? 'COMMIT' : 'ROLLBACK').execute(conn);

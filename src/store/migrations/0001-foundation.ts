@@ -32,7 +32,11 @@ export const foundation: Migration = {
       .addColumn('is_vendor', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('organizations_affiliate_group').on('organizations').column('affiliate_group_id').execute();
+    await db.schema
+      .createIndex('organizations_affiliate_group')
+      .on('organizations')
+      .column('affiliate_group_id')
+      .execute();
 
     await db.schema
       .createTable('tenants')
@@ -86,8 +90,16 @@ export const foundation: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('reason', 'text')
       .execute();
-    await db.schema.createIndex('enrollments_tenant_role').on('enrollments').columns(['tenant_id', 'role']).execute();
-    await db.schema.createIndex('enrollments_status').on('enrollments').columns(['status', 'submitted_at']).execute();
+    await db.schema
+      .createIndex('enrollments_tenant_role')
+      .on('enrollments')
+      .columns(['tenant_id', 'role'])
+      .execute();
+    await db.schema
+      .createIndex('enrollments_status')
+      .on('enrollments')
+      .columns(['status', 'submitted_at'])
+      .execute();
 
     await db.schema
       .createTable('direct_bill_requirements')
@@ -149,6 +161,10 @@ export const foundation: Migration = {
       .addColumn('request_id', 'text', (c) => c.notNull())
       .addColumn('payload', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('ledger_events_entity').on('ledger_events').columns(['entity_type', 'entity_id', 'seq']).execute();
+    await db.schema
+      .createIndex('ledger_events_entity')
+      .on('ledger_events')
+      .columns(['entity_type', 'entity_id', 'seq'])
+      .execute();
   },
 };

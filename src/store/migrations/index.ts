@@ -18,20 +18,28 @@ export const MIGRATIONS: readonly Migration[] = [foundation];
  * (Concurrent migrators on PostgreSQL: the loser fails on the `schema_migrations` key and nothing
  * of its migration stays, since DDL is transactional there.)
  */
-export async function migrate(store: Store, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
+export async function migrate(
+  store: Store,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<string[]> {
   await store.db.schema
     .createTable('schema_migrations')
     .ifNotExists()
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('applied_at', 'text', (c) => c.notNull())
     .execute();
-  const applied = new Set((await store.db.selectFrom('schema_migrations').select('id').execute()).map((r) => r.id));
+  const applied = new Set(
+    (await store.db.selectFrom('schema_migrations').select('id').execute()).map((r) => r.id),
+  );
   const done: string[] = [];
   for (const m of migrations) {
     if (applied.has(m.id)) continue;
     await store.write(async (tx) => {
       await m.up(tx as unknown as Kysely<unknown>, store.dialect);
-      await tx.insertInto('schema_migrations').values({ id: m.id, applied_at: new Date().toISOString() }).execute();
+      await tx
+        .insertInto('schema_migrations')
+        .values({ id: m.id, applied_at: new Date().toISOString() })
+        .execute();
       return { commit: true, value: undefined };
     });
     done.push(m.id);

@@ -1,0 +1,255 @@
+/**
+ * The world builder: creates parties through the same commands a user would run, so every entity
+ * has its ledger events and every rule is honoured. Deterministic for a given seed. Used by the
+ * tests, the demo (`opencsp demo`) and the benchmarks.
+ */
+
+import { acceptCustomerAgreement, signPartnerAgreement } from '../agreements/service.ts';
+import type { Command } from '../app/command.ts';
+import type { OpenCsp } from '../app/opencsp.ts';
+import type { ProgramRole } from '../enrollments/model.ts';
+import {
+  enroll,
+  recordDirectBillRequirement,
+  verifyDirectBillRequirement,
+  verifyEnrollment,
+} from '../enrollments/service.ts';
+import type { OrganizationId, PartnerId, TenantId, UserId } from '../kernel/ids.ts';
+import type { Outcome } from '../kernel/outcome.ts';
+import { ANONYMOUS, type Principal, SYSTEM, type UserRole } from '../kernel/principal.ts';
+import { bootstrapProgram, onboardPartner, registerCustomer } from '../parties/service.ts';
+
+/** Unwraps an accepted outcome; throws with every violation otherwise (world building must not be refused). */
+export function must<T>(outcome: Outcome<T>, what = 'command'): T {
+  if (outcome.ok) return outcome.value;
+  throw new Error(`${what} refused: ${outcome.violations.map((v) => `${v.code} (${v.message})`).join('; ')}`);
+}
+
+/** The principal of a user, as the HTTP layer will build it from an API key. */
+export function userPrincipal(userId: UserId, tenantId: TenantId, roles: readonly UserRole[]): Principal {
+  return { kind: 'user', userId, tenantId, roles };
+}
+
+async function run<I, O>(csp: OpenCsp, cmd: Command<I, O>, principal: Principal, input: unknown): Promise<O> {
+  return must(await csp.execute(cmd, { principal }, input), cmd.name);
+}
+
+export interface Operator {
+  readonly principal: Principal;
+  readonly organizationId: OrganizationId;
+  readonly tenantId: TenantId;
+}
+
+/** Bootstraps the program's vendor and returns its first operator. */
+export async function bootstrap(csp: OpenCsp, email = 'operator@contoso-cloud.example'): Promise<Operator> {
+  const r = await run(csp, bootstrapProgram, SYSTEM, {
+    operator: { email, displayName: 'Program Operator' },
+  });
+  return {
+    principal: userPrincipal(r.operatorUserId, r.tenantId, ['global-admin', 'program-operator']),
+    organizationId: r.organizationId,
+    tenantId: r.tenantId,
+  };
+}
+
+export interface PartnerSpec {
+  readonly legalName: string;
+  readonly country: string;
+  /** Directory domain; derived from the name when absent. */
+  readonly domain?: string;
+  readonly registrationId?: string;
+  /** Enroll in this role (none: onboard only). */
+  readonly role?: ProgramRole;
+  /** How far to take it: `onboarded`, `enrolled` (pending), `qualified`, `active` (MPA signed). Default `active`. */
+  readonly until?: 'onboarded' | 'enrolled' | 'qualified' | 'active';
+}
+
+export interface Partner {
+  readonly organizationId: OrganizationId;
+  readonly tenantId: TenantId;
+  readonly partnerId: PartnerId;
+  readonly globalAdmin: Principal;
+  readonly enrollmentId: string | undefined;
+  readonly country: string;
+}
+
+function slug(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'org'
+  );
+}
+
+function address(country: string) {
+  return { line1: '1 Main Street', city: 'Capital City', country };
+}
+
+/** Onboards a partner and takes it as far as asked (default: enrolled, verified, MPA signed → active). */
+export async function addPartner(csp: OpenCsp, operator: Operator, spec: PartnerSpec): Promise<Partner> {
+  const domain = spec.domain ?? `${slug(spec.legalName)}.onmicrosoft.example`;
+  const needsReg = csp.program.registrationIdRequiredCountries.includes(spec.country);
+  const onboarded = await run(csp, onboardPartner, ANONYMOUS, {
+    legalName: spec.legalName,
+    country: spec.country,
+    address: address(spec.country),
+    ...((spec.registrationId ?? needsReg)
+      ? { registrationId: spec.registrationId ?? `REG-${slug(spec.legalName)}` }
+      : {}),
+    tenant: { domain },
+    globalAdmin: { email: `admin@${domain}`, displayName: `${spec.legalName} Admin` },
+  });
+  const globalAdmin = userPrincipal(onboarded.globalAdminUserId, onboarded.tenantId, ['global-admin']);
+  const until = spec.until ?? (spec.role ? 'active' : 'onboarded');
+  let enrollmentId: string | undefined;
+  if (spec.role && until !== 'onboarded') {
+    enrollmentId = (await run(csp, enroll, globalAdmin, { tenantId: onboarded.tenantId, role: spec.role }))
+      .id;
+    if (spec.role === 'direct-bill' && until !== 'enrolled')
+      await satisfyDirectBill(csp, operator, globalAdmin, enrollmentId);
+    if (until === 'qualified' || until === 'active') {
+      await run(csp, verifyEnrollment, operator.principal, { enrollmentId });
+    }
+    if (until === 'active')
+      await run(csp, signPartnerAgreement, globalAdmin, { tenantId: onboarded.tenantId });
+  }
+  return {
+    organizationId: onboarded.organizationId,
+    tenantId: onboarded.tenantId,
+    partnerId: onboarded.partnerId,
+    globalAdmin,
+    enrollmentId,
+    country: spec.country,
+  };
+}
+
+/** Records and verifies every non-derived direct-bill requirement, in order. */
+export async function satisfyDirectBill(
+  csp: OpenCsp,
+  operator: Operator,
+  admin: Principal,
+  enrollmentId: string,
+): Promise<void> {
+  const min = csp.program.directBill.minimumTrailingRevenue;
+  for (const def of csp.program.directBill.requirements) {
+    if (def.derived) continue;
+    await run(csp, recordDirectBillRequirement, admin, {
+      enrollmentId,
+      item: def.key,
+      evidence: `Evidence for ${def.key}`,
+      ...(def.amount ? { amountMinor: min.amountMinor + 5_000_00, currency: min.currency } : {}),
+    });
+    await run(csp, verifyDirectBillRequirement, operator.principal, {
+      enrollmentId,
+      item: def.key,
+      outcome: 'verified',
+    });
+  }
+}
+
+export interface CustomerSpec {
+  readonly legalName: string;
+  readonly country: string;
+  readonly domain?: string;
+  /** Accept the customer agreement (default true). */
+  readonly acceptAgreement?: boolean;
+}
+
+export interface Customer {
+  readonly organizationId: OrganizationId;
+  readonly tenantId: TenantId;
+  readonly globalAdmin: Principal;
+  readonly country: string;
+}
+
+/** Registers an end customer and (by default) has its global admin accept the customer agreement. */
+export async function addCustomer(csp: OpenCsp, spec: CustomerSpec): Promise<Customer> {
+  const domain = spec.domain ?? `${slug(spec.legalName)}.onmicrosoft.example`;
+  const r = await run(csp, registerCustomer, ANONYMOUS, {
+    legalName: spec.legalName,
+    country: spec.country,
+    address: address(spec.country),
+    tenant: { domain },
+    globalAdmin: { email: `admin@${domain}`, displayName: `${spec.legalName} Admin` },
+  });
+  const globalAdmin = userPrincipal(r.globalAdminUserId, r.tenantId, ['global-admin']);
+  if (spec.acceptAgreement !== false) {
+    await run(csp, acceptCustomerAgreement, globalAdmin, {
+      tenantId: r.tenantId,
+      signer: { name: `${spec.legalName} Admin`, email: `admin@${domain}` },
+    });
+  }
+  return { organizationId: r.organizationId, tenantId: r.tenantId, globalAdmin, country: spec.country };
+}
+
+export interface WorldSpec {
+  /** Countries to place partners in (one provider and `resellersPerProvider` resellers each). */
+  readonly countries: readonly string[];
+  readonly resellersPerProvider: number;
+  readonly directBillPerCountry: number;
+  readonly customersPerCountry: number;
+  /** Called after each party, for progress output. */
+  readonly onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface World {
+  readonly operator: Operator;
+  readonly providers: readonly Partner[];
+  readonly resellers: readonly Partner[];
+  readonly directBill: readonly Partner[];
+  readonly customers: readonly Customer[];
+}
+
+/** Builds a world of active partners and customers per country. */
+export async function buildWorld(csp: OpenCsp, spec: WorldSpec): Promise<World> {
+  const operator = await bootstrap(csp);
+  const world = {
+    operator,
+    providers: [] as Partner[],
+    resellers: [] as Partner[],
+    directBill: [] as Partner[],
+    customers: [] as Customer[],
+  };
+  const total =
+    spec.countries.length *
+    (1 + spec.resellersPerProvider + spec.directBillPerCountry + spec.customersPerCountry);
+  let done = 0;
+  const tick = (what: string) => spec.onProgress?.(++done, total, what);
+  for (const country of spec.countries) {
+    const c = country.toLowerCase();
+    world.providers.push(
+      await addPartner(csp, operator, {
+        legalName: `Distributor ${country}`,
+        country,
+        role: 'indirect-provider',
+      }),
+    );
+    tick(`indirect provider in ${country}`);
+    for (let i = 1; i <= spec.resellersPerProvider; i++) {
+      world.resellers.push(
+        await addPartner(csp, operator, {
+          legalName: `Reseller ${c} ${i}`,
+          country,
+          role: 'indirect-reseller',
+        }),
+      );
+      tick(`indirect reseller in ${country}`);
+    }
+    for (let i = 1; i <= spec.directBillPerCountry; i++) {
+      world.directBill.push(
+        await addPartner(csp, operator, {
+          legalName: `Direct Partner ${c} ${i}`,
+          country,
+          role: 'direct-bill',
+        }),
+      );
+      tick(`direct-bill partner in ${country}`);
+    }
+    for (let i = 1; i <= spec.customersPerCountry; i++) {
+      world.customers.push(await addCustomer(csp, { legalName: `Customer ${c} ${i}`, country }));
+      tick(`customer in ${country}`);
+    }
+  }
+  return world;
+}
