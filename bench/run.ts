@@ -6,11 +6,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { OpenCsp } from '../src/app/opencsp.ts';
-import { ANONYMOUS, SYSTEM } from '../src/kernel/principal.ts';
 import { seededIds } from '../src/kernel/ids.ts';
+import { ANONYMOUS, SYSTEM } from '../src/kernel/principal.ts';
 import { onboardPartner } from '../src/parties/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
 import { getStanding } from '../src/standing/service.ts';
@@ -69,22 +69,33 @@ async function benchDatabase(name: string, store: Store) {
   );
   const onboard = await measure(async (i) =>
     must(
-      await csp.execute(onboardPartner, { principal: ANONYMOUS }, {
-        legalName: `Bench Partner ${i}`,
-        country: 'FR',
-        address: { line1: '1 rue', city: 'Paris', country: 'FR' },
-        tenant: { domain: `bench-${name}-${i}.onmicrosoft.example` },
-        globalAdmin: { email: `admin@bench-${i}.example`, displayName: 'Admin' },
-      }),
+      await csp.execute(
+        onboardPartner,
+        { principal: ANONYMOUS },
+        {
+          legalName: `Bench Partner ${i}`,
+          country: 'FR',
+          address: { line1: '1 rue', city: 'Paris', country: 'FR' },
+          tenant: { domain: `bench-${name}-${i}.onmicrosoft.example` },
+          globalAdmin: { email: `admin@bench-${i}.example`, displayName: 'Admin' },
+        },
+      ),
     ),
   );
   await csp.close();
   return {
     database: name,
-    world: { partners: partners.length, customers: world.customers.length, seconds: Number(worldSeconds.toFixed(2)) },
+    world: {
+      partners: partners.length,
+      customers: world.customers.length,
+      seconds: Number(worldSeconds.toFixed(2)),
+    },
     rawInsertCeiling: ceiling,
     standingQuery: standing,
-    onboardCommand: { ...onboard, ratioToCeiling: Number((onboard.perSecond / ceiling.perSecond).toFixed(2)) },
+    onboardCommand: {
+      ...onboard,
+      ratioToCeiling: Number((onboard.perSecond / ceiling.perSecond).toFixed(2)),
+    },
   };
 }
 
@@ -127,18 +138,36 @@ if (pgs) {
   }
 }
 
-const machine = { host: hostname(), cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-console.log(`\nOpenCSP bench (${quick ? 'quick' : 'full'}) on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+const machine = {
+  host: hostname(),
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
+console.log(
+  `\nOpenCSP bench (${quick ? 'quick' : 'full'}) on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+);
 console.log('database  workload            ops/s     p50 µs   p99 µs   ratio to raw insert');
 for (const r of results) {
   const line = (w: string, f: Figure, ratio = '') =>
-    console.log(`${r.database.padEnd(9)} ${w.padEnd(18)} ${String(f.perSecond).padStart(7)} ${String(f.p50us).padStart(9)} ${String(f.p99us).padStart(8)}   ${ratio}`);
+    console.log(
+      `${r.database.padEnd(9)} ${w.padEnd(18)} ${String(f.perSecond).padStart(7)} ${String(f.p50us).padStart(9)} ${String(f.p99us).padStart(8)}   ${ratio}`,
+    );
   line('raw insert (tx)', r.rawInsertCeiling, '1.00 (ceiling)');
   line('onboard partner', r.onboardCommand, r.onboardCommand.ratioToCeiling.toFixed(2));
   line('standing query', r.standingQuery);
-  console.log(`${r.database.padEnd(9)} world: ${r.world.partners} partners, ${r.world.customers} customers in ${r.world.seconds}s`);
+  console.log(
+    `${r.database.padEnd(9)} world: ${r.world.partners} partners, ${r.world.customers} customers in ${r.world.seconds}s`,
+  );
 }
 mkdirSync(join('bench', 'results'), { recursive: true });
-const file = join('bench', 'results', `${new Date().toISOString().slice(0, 10)}-${machine.host}${quick ? '-quick' : ''}.json`);
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2)}\n`);
+const file = join(
+  'bench',
+  'results',
+  `${new Date().toISOString().slice(0, 10)}-${machine.host}${quick ? '-quick' : ''}.json`,
+);
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2)}\n`,
+);
 console.log(`\nwritten: ${file}`);

@@ -31,7 +31,7 @@ export function notYetEffectiveViolation(def: AgreementDefinition, at: Date): Vi
  */
 export function partnerAgreementViolation(
   program: Program,
-  latest: AgreementAcceptance | undefined,
+  latest: Pick<AgreementAcceptance, 'version'> | undefined,
   region: RegionId,
   signingTenantId: string,
   now: Date,

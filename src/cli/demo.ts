@@ -16,17 +16,27 @@ export const DEMO_WORLD: WorldSpec = {
 
 /** A human-readable table of the world: who is who, with Partner IDs and standing. */
 export async function summarize(csp: OpenCsp, world: World): Promise<string> {
-  const lines = [`OpenCSP demo world — program ${csp.program.name} (vendor: ${csp.program.vendor.legalName})`, ''];
+  const lines = [
+    `OpenCSP demo world — program ${csp.program.name} (vendor: ${csp.program.vendor.legalName})`,
+    '',
+  ];
   const row = async (kind: string, p: Partner) => {
     const s = await csp.query(getStanding, { principal: SYSTEM }, { tenantId: p.tenantId });
-    const standing = s.ok ? (s.value.mayTransact ? 'may transact' : s.value.violations.map((v) => v.code).join(',')) : 'n/a';
-    lines.push(`  ${kind.padEnd(18)} ${String(p.partnerId).padEnd(9)} ${p.country}  tenant ${p.tenantId}  ${standing}`);
+    const standing = s.ok
+      ? s.value.mayTransact
+        ? 'may transact'
+        : s.value.violations.map((v) => v.code).join(',')
+      : 'n/a';
+    lines.push(
+      `  ${kind.padEnd(18)} ${String(p.partnerId).padEnd(9)} ${p.country}  tenant ${p.tenantId}  ${standing}`,
+    );
   };
   lines.push(`  ${'role'.padEnd(18)} ${'PartnerID'.padEnd(9)} cc  CSP tenant`);
   for (const p of world.providers) await row('indirect-provider', p);
   for (const p of world.resellers) await row('indirect-reseller', p);
   for (const p of world.directBill) await row('direct-bill', p);
-  for (const c of world.customers) lines.push(`  ${'customer'.padEnd(18)} ${'-'.padEnd(9)} ${c.country}  tenant ${c.tenantId}`);
+  for (const c of world.customers)
+    lines.push(`  ${'customer'.padEnd(18)} ${'-'.padEnd(9)} ${c.country}  tenant ${c.tenantId}`);
   lines.push('', `Program operator tenant: ${world.operator.tenantId}`, '');
   return `${lines.join('\n')}\n`;
 }

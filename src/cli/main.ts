@@ -5,15 +5,15 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type OpenCsp, openOpenCsp } from '../app/opencsp.ts';
-import { SYSTEM } from '../kernel/principal.ts';
 import type { Outcome } from '../kernel/outcome.ts';
+import { SYSTEM } from '../kernel/principal.ts';
 import { LEDGER_ENTITY_TYPES, readLedger } from '../ledger/service.ts';
 import { loadProgram } from '../program/load.ts';
 import { getStanding } from '../standing/service.ts';
 import { migrate } from '../store/migrations/index.ts';
 import { openStore } from '../store/store.ts';
-import { DEMO_WORLD, summarize } from './demo.ts';
 import { buildWorld } from '../world/builder.ts';
+import { DEMO_WORLD, summarize } from './demo.ts';
 
 const DEFAULT_DATABASE = 'opencsp.db';
 
@@ -29,7 +29,10 @@ function databaseOption() {
 }
 
 function programOption() {
-  return new Option('-p, --program <file>', 'program definition JSON (default: the Contoso Cloud demo program)').env('OPENCSP_PROGRAM');
+  return new Option(
+    '-p, --program <file>',
+    'program definition JSON (default: the Contoso Cloud demo program)',
+  ).env('OPENCSP_PROGRAM');
 }
 
 async function open(options: GlobalOptions): Promise<OpenCsp> {
@@ -53,8 +56,10 @@ function report<T>(outcome: Outcome<T>, print: (value: T) => void): void {
 }
 
 function progress(done: number, total: number, what: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r  building demo world: ${done}/${total} ${what.padEnd(40)}`);
-  else if (done === total || done % 10 === 0) process.stderr.write(`  building demo world: ${done}/${total}\n`);
+  if (process.stderr.isTTY)
+    process.stderr.write(`\r  building demo world: ${done}/${total} ${what.padEnd(40)}`);
+  else if (done === total || done % 10 === 0)
+    process.stderr.write(`  building demo world: ${done}/${total}\n`);
   if (done === total && process.stderr.isTTY) process.stderr.write('\n');
 }
 
@@ -81,14 +86,18 @@ export function cli(): Command {
 
   program
     .command('demo')
-    .description('create the demo world (vendor, providers, resellers, direct-bill partners, customers) in an empty database')
+    .description(
+      'create the demo world (vendor, providers, resellers, direct-bill partners, customers) in an empty database',
+    )
     .addOption(databaseOption())
     .addOption(programOption())
     .action(async (options: GlobalOptions) => {
       const csp = await open(options);
       try {
         if (!(await isEmpty(csp))) {
-          process.stderr.write(`refused: ${csp.store.location} already holds data; use an empty database for the demo world\n`);
+          process.stderr.write(
+            `refused: ${csp.store.location} already holds data; use an empty database for the demo world\n`,
+          );
           process.exitCode = 2;
           return;
         }
@@ -101,7 +110,9 @@ export function cli(): Command {
 
   program
     .command('start')
-    .description('open the embedded database (creating it and the demo world on first start) and show the channel')
+    .description(
+      'open the embedded database (creating it and the demo world on first start) and show the channel',
+    )
     .addOption(databaseOption())
     .addOption(programOption())
     .action(async (options: GlobalOptions) => {
@@ -113,10 +124,16 @@ export function cli(): Command {
           const world = await buildWorld(csp, { ...DEMO_WORLD, onProgress: progress });
           process.stdout.write(await summarize(csp, world));
         } else {
-          process.stdout.write(`OpenCSP: database ${csp.store.location} (${first ? 'new' : 'existing'}), program ${csp.program.name}\n`);
-          process.stdout.write('The demo world is already there. `npm run cli -- --help` lists what you can do next.\n');
+          process.stdout.write(
+            `OpenCSP: database ${csp.store.location} (${first ? 'new' : 'existing'}), program ${csp.program.name}\n`,
+          );
+          process.stdout.write(
+            'The demo world is already there. `npm run cli -- --help` lists what you can do next.\n',
+          );
         }
-        process.stdout.write('\nThe HTTP API arrives with the interfaces issue; until then use the CLI (`npm run cli -- --help`).\n');
+        process.stdout.write(
+          '\nThe HTTP API arrives with the interfaces issue; until then use the CLI (`npm run cli -- --help`).\n',
+        );
       } finally {
         await csp.close();
       }
@@ -130,41 +147,61 @@ export function cli(): Command {
     .option('--tenant <guid>', 'the CSP tenant id')
     .option('--partner-id <n>', 'or its location Partner ID', (v) => Number.parseInt(v, 10))
     .option('--region <id>', "the region of the transaction (default: the tenant's own)")
-    .addOption(new Option('--role <role>', 'program role').choices(['indirect-provider', 'indirect-reseller', 'direct-bill']))
-    .action(async (options: GlobalOptions & { tenant?: string; partnerId?: number; region?: string; role?: string }) => {
-      const csp = await open(options);
-      try {
-        const input = {
-          ...(options.tenant !== undefined && { tenantId: options.tenant }),
-          ...(options.partnerId !== undefined && { partnerId: options.partnerId }),
-          ...(options.region !== undefined && { region: options.region }),
-          ...(options.role !== undefined && { role: options.role }),
-        };
-        report(await csp.query(getStanding, { principal: SYSTEM }, input), (s) => {
-          process.stdout.write(`tenant ${s.tenantId} (Partner ID ${s.partnerId ?? '-'}) in ${s.region} as ${s.role ?? '-'}: ${s.mayTransact ? 'MAY TRANSACT' : 'may not transact'}\n`);
-          for (const step of s.steps) process.stdout.write(`  [${step.done ? 'x' : ' '}] ${step.step}\n`);
-          for (const v of s.violations) {
-            process.stdout.write(`  ${v.code}: ${v.message}\n`);
-            for (const r of v.remedies) process.stdout.write(`    remedy: ${r}\n`);
-          }
-        });
-      } finally {
-        await csp.close();
-      }
-    });
+    .addOption(
+      new Option('--role <role>', 'program role').choices([
+        'indirect-provider',
+        'indirect-reseller',
+        'direct-bill',
+      ]),
+    )
+    .action(
+      async (
+        options: GlobalOptions & { tenant?: string; partnerId?: number; region?: string; role?: string },
+      ) => {
+        const csp = await open(options);
+        try {
+          const input = {
+            ...(options.tenant !== undefined && { tenantId: options.tenant }),
+            ...(options.partnerId !== undefined && { partnerId: options.partnerId }),
+            ...(options.region !== undefined && { region: options.region }),
+            ...(options.role !== undefined && { role: options.role }),
+          };
+          report(await csp.query(getStanding, { principal: SYSTEM }, input), (s) => {
+            process.stdout.write(
+              `tenant ${s.tenantId} (Partner ID ${s.partnerId ?? '-'}) in ${s.region} as ${s.role ?? '-'}: ${s.mayTransact ? 'MAY TRANSACT' : 'may not transact'}\n`,
+            );
+            for (const step of s.steps) process.stdout.write(`  [${step.done ? 'x' : ' '}] ${step.step}\n`);
+            for (const v of s.violations) {
+              process.stdout.write(`  ${v.code}: ${v.message}\n`);
+              for (const r of v.remedies) process.stdout.write(`    remedy: ${r}\n`);
+            }
+          });
+        } finally {
+          await csp.close();
+        }
+      },
+    );
 
   program
     .command('ledger')
     .description('print the ledger of one entity as NDJSON (one event per line), oldest first')
     .addOption(databaseOption())
-    .addOption(new Option('--entity-type <type>', 'entity type').choices([...LEDGER_ENTITY_TYPES]).makeOptionMandatory())
+    .addOption(
+      new Option('--entity-type <type>', 'entity type')
+        .choices([...LEDGER_ENTITY_TYPES])
+        .makeOptionMandatory(),
+    )
     .requiredOption('--entity-id <id>', 'entity id (a GUID, or a Partner ID for partner-location)')
     .action(async (options: GlobalOptions & { entityType: string; entityId: string }) => {
       const csp = await open(options);
       try {
         let after = 0;
         for (;;) {
-          const page = await csp.query(readLedger, { principal: SYSTEM }, { entityType: options.entityType, entityId: options.entityId, after, limit: 1000 });
+          const page = await csp.query(
+            readLedger,
+            { principal: SYSTEM },
+            { entityType: options.entityType, entityId: options.entityId, after, limit: 1000 },
+          );
           report(page, (p) => {
             for (const e of p.events) process.stdout.write(`${JSON.stringify(e)}\n`);
           });

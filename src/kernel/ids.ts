@@ -38,7 +38,8 @@ export const randomIds: IdSource = { guid: () => randomUUID() };
  * the demo and the benchmarks are reproducible.
  */
 export function seededIds(seed: number): IdSource {
-  let state = seed >>> 0 || 1;
+  // Mixed with the golden-ratio constant so seed 0 (an all-zero xorshift state) is valid and distinct.
+  let state = ((seed >>> 0) ^ 0x9e3779b9) >>> 0 || 0x6d2b79f5;
   const next32 = (): number => {
     // xorshift32: fast, deterministic, good enough for ids (not for secrets).
     state ^= state << 13;

@@ -29,7 +29,8 @@ export class Fields {
   ) {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       this.raw = {};
-      this.fail('INVALID_FIELD', prefix || '(body)', 'must be an object');
+      const path = prefix || '(body)';
+      this.violations.push(violation('INVALID_FIELD', `${path} must be an object`, { field: path }));
     } else {
       this.raw = input as Raw;
     }
@@ -43,7 +44,7 @@ export class Fields {
   }
 
   private path(field: string): string {
-    return this.prefix && field !== this.prefix ? `${this.prefix}.${field}` : field;
+    return this.prefix ? `${this.prefix}.${field}` : field;
   }
 
   private take(field: string, required: boolean): unknown {

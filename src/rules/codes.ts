@@ -20,6 +20,8 @@ const seed = 'csp-partner-relationships.en.md';
 const enrolling = 'related/enrolling-in-the-csp-program.en.md';
 const mpa = 'related/microsoft-partner-agreement.en.md';
 const reseller = 'related/indirect-reseller-tasks-in-partner-center.en.md';
+const provider = 'related/indirect-provider-tasks-in-partner-center.en.md';
+const customerRel = 'related/request-a-relationship-with-a-customer.en.md';
 
 export const CODES = {
   // --- Bad input (400) ---------------------------------------------------------------------
@@ -240,6 +242,103 @@ export const CODES = {
     status: 403,
     title: 'The principal lacks the role or relationship this action needs',
     source: 'roles and relationships',
+  },
+
+  // --- Relationships and the rules engine (issue 3) --------------------------------------------
+  PARTNERSHIP_NOT_FOUND: {
+    status: 404,
+    title: 'No such partnership or partnership invitation',
+    source: 'lookup',
+  },
+  INVITATION_NOT_FOUND: { status: 404, title: 'No invitation matches this token', source: 'lookup' },
+  CUSTOMER_RELATIONSHIP_NOT_FOUND: { status: 404, title: 'No such customer relationship', source: 'lookup' },
+  ADMIN_RELATIONSHIP_NOT_FOUND: { status: 404, title: 'No such admin relationship', source: 'lookup' },
+  SUPPORT_REQUEST_NOT_FOUND: { status: 404, title: 'No such support request', source: 'lookup' },
+  INVITATION_EXPIRED: {
+    status: 409,
+    title: 'The invitation has expired',
+    source: 'invitations carry an expiry (partnerships: the program policy, 90 days by default)',
+  },
+  PARTNERSHIP_ALREADY_EXISTS: {
+    status: 409,
+    title: 'The provider and the reseller already have an open partnership or invitation',
+    source: 'one partnership per provider and reseller',
+  },
+  CUSTOMER_RELATIONSHIP_ALREADY_EXISTS: {
+    status: 409,
+    title: 'The partner already has an active relationship with this customer',
+    source: 'one reseller relationship per partner and customer',
+  },
+  UNSUPPORTED_CHAIN: {
+    status: 422,
+    title: 'This sales chain is not one the program supports',
+    source: `${seed}, scenario 1: "Microsoft sells to the direct-bill partner. The direct-bill partner then sells to the end customer" / "Microsoft sells to the indirect provider. The indirect provider then sells to the indirect reseller. The indirect reseller then sells to the end customer"`,
+  },
+  PARTNER_ID_ON_RECORD_REQUIRED: {
+    status: 422,
+    title: "An order for a reseller's customer must name the reseller as partner of record",
+    source:
+      'OpenCSP policy `requirePartnerIdOnRecord` (Partner Center accepts the order and the reseller earns nothing)',
+  },
+  RESELLER_MPA_NOT_SIGNED: {
+    status: 422,
+    title: "The indirect reseller has not signed the partner agreement for the transaction's region",
+    source: `${seed}: "An indirect reseller needs to sign the MPA before … an indirect provider can associate the indirect reseller's MPN ID to a new CSP subscription / … can transact new business with that reseller"`,
+  },
+  NO_ACTIVE_PARTNERSHIP: {
+    status: 422,
+    title: 'The provider and the reseller have no active partnership',
+    source: `${provider}: "Before you can interact and transact with resellers, you must establish partnerships with them"`,
+  },
+  NO_CUSTOMER_RELATIONSHIP: {
+    status: 422,
+    title: 'The partner has no active reseller relationship with this customer',
+    source: `${customerRel}: "After the customer accepts your invitation, they'll appear on your Customers page"`,
+  },
+  CUSTOMER_AGREEMENT_NOT_ACCEPTED: {
+    status: 422,
+    title: 'The customer has not accepted the customer agreement',
+    source: `${customerRel}: the customer "must … sign the Microsoft Customer Agreement"`,
+  },
+  PARTNER_TENANT_NOT_CUSTOMER_TYPE: {
+    status: 422,
+    title: "A partner's CSP tenant cannot be a customer: use a customer-type tenant",
+    source: `${seed}, scenario 4: "services bought by the partner need to be provisioned to a tenant designated as a Customer type … cannot be provisioned to the existing partner's CSP tenant"`,
+  },
+  SELF_DEALING: {
+    status: 422,
+    title: 'A partner cannot sell to itself',
+    source: `${seed}, scenario 5: "partners in the CSP program are not allowed to sell … to themselves (as end-customers)"`,
+  },
+  AFFILIATE_DEALING: {
+    status: 422,
+    title: 'A partner cannot sell to an affiliate organization',
+    source: `${seed}, scenario 5: "… or to their affiliate organizations (as end-customers)"`,
+  },
+  RELATIONSHIP_TYPE_CONFLICT: {
+    status: 422,
+    title: "An indirect reseller of a provider cannot also become that provider's end customer",
+    source: `${seed}, scenario 6: "Doing so prevents the partner from establishing any new relationship type as an end-customer with the same indirect provider"`,
+  },
+  TERMINATION_REQUIRES_SUPPORT: {
+    status: 422,
+    title: 'Under this program a partnership is ended through a support request',
+    source: `${seed}, scenario 6, option 2: "To end the relationship between an indirect provider and an indirect reseller, contact Microsoft Support"`,
+  },
+  SUBSCRIPTIONS_STILL_ACTIVE: {
+    status: 422,
+    title: "The customer's subscriptions with this partner must be suspended or ended first",
+    source: 'removing a reseller relationship (Partner Center: remove a relationship)',
+  },
+  ADMIN_ROLE_REQUIRED: {
+    status: 403,
+    title: 'No active admin relationship grants the role this action needs',
+    source: `related/multichannel.en.md: "you must request permissions from the customer to manage their subscriptions"`,
+  },
+  EXTERNAL_SUBSCRIPTION_NOT_RESELLABLE: {
+    status: 422,
+    title: 'A subscription bought elsewhere can be managed under an admin relationship, never resold',
+    source: 'related/multichannel.en.md: managing subscriptions "purchased elsewhere"',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -12,18 +12,25 @@ import type { AgreementAcceptance } from '../agreements/model.ts';
 import { partnerAgreementViolation } from '../agreements/rules.ts';
 import type { Enrollment, ProgramRole } from '../enrollments/model.ts';
 import { type Violation, violation } from '../kernel/outcome.ts';
-import type { PartnerLocation, Tenant } from '../parties/model.ts';
+import type { Tenant } from '../parties/model.ts';
 import type { Program } from '../program/program.ts';
 import type { RegionId } from '../program/regions.ts';
 
 export interface StandingFacts {
-  readonly tenant: Pick<Tenant, 'id' | 'type' | 'country' | 'organizationId'>;
+  readonly tenant: {
+    readonly id: string;
+    readonly type: Tenant['type'];
+    readonly country: string;
+    readonly organizationId: string;
+  };
   /** The location Partner ID tied to the tenant, if any. */
-  readonly location: Pick<PartnerLocation, 'partnerId' | 'country'> | undefined;
+  readonly location: { readonly partnerId: number; readonly country: string } | undefined;
   /** The tenant's enrollment in the role being asked about (the latest one), if any. */
-  readonly enrollment: Pick<Enrollment, 'id' | 'role' | 'status'> | undefined;
+  readonly enrollment:
+    | { readonly id: string; readonly role: ProgramRole; readonly status: Enrollment['status'] }
+    | undefined;
   /** The organization's latest partner-agreement acceptance for the region asked about. */
-  readonly partnerAgreement: AgreementAcceptance | undefined;
+  readonly partnerAgreement: Pick<AgreementAcceptance, 'version'> | undefined;
 }
 
 export const STANDING_STEPS = [
@@ -177,7 +184,20 @@ export function evaluateStanding(
   );
 
   const violations = out.flatMap((s) => (s.violation ? [s.violation] : []));
-  const done = new Set(out.filter((s) => !s.violation).map((s) => s.step));
+  const failed = new Set(out.filter((s) => s.violation).map((s) => s.step));
+  // A step is done when it is actually accomplished, not merely when it raised no violation:
+  // without an enrollment nothing can be verified or active.
+  const partner = tenant.type === 'partner';
+  const status = partner ? enrollment?.status : undefined;
+  const accomplished: Record<StandingStep, boolean> = {
+    onboarded: partner,
+    'partner-id': partner && location !== undefined && !failed.has('partner-id'),
+    enrolled: status !== undefined && status !== 'rejected' && status !== 'declined',
+    verified: status === 'qualified' || status === 'active' || status === 'restricted',
+    active: status === 'active',
+    'partner-agreement': partner && !failed.has('partner-agreement'),
+    region: !failed.has('region'),
+  };
   return {
     tenantId: tenant.id,
     region: ask.region,
@@ -185,7 +205,7 @@ export function evaluateStanding(
     partnerId: location?.partnerId ?? null,
     enrollmentStatus: enrollment?.status ?? null,
     mayTransact: violations.length === 0,
-    steps: STANDING_STEPS.map((step) => ({ step, done: done.has(step) })),
+    steps: STANDING_STEPS.map((step) => ({ step, done: accomplished[step] })),
     violations,
   };
 }

@@ -135,7 +135,7 @@ export interface LedgerEventsTable {
   payload: string;
 }
 
-export interface Database {
+export interface Database extends RelationshipTables {
   schema_migrations: SchemaMigrationsTable;
   counters: CountersTable;
   organizations: OrganizationsTable;
@@ -152,6 +152,12 @@ export interface Database {
 
 /** Every table, in an order that respects references (for truncation in tests). */
 export const TABLES: readonly (keyof Database)[] = [
+  'external_subscriptions',
+  'admin_relationships',
+  'customer_relationships',
+  'customer_invitations',
+  'support_requests',
+  'partnerships',
   'ledger_events',
   'agreement_acceptances',
   'direct_bill_requirements',
@@ -164,3 +170,117 @@ export const TABLES: readonly (keyof Database)[] = [
   'affiliate_groups',
   'counters',
 ];
+
+// --- Relationships (migration 0002) -------------------------------------------------------------
+
+export interface PartnershipsTable {
+  id: string;
+  provider_tenant_id: string;
+  reseller_tenant_id: string;
+  /** `invited`, `declined`, `expired`, `active`, `suspended`, `ended`. */
+  state: string;
+  /** Secret carried by the invitation link; the reseller's global admin presents it to accept. */
+  invitation_token: string;
+  invited_at: string;
+  invited_by: string | null;
+  expires_at: string;
+  accepted_at: string | null;
+  accepted_by: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+  updated_at: string;
+}
+
+export interface SupportRequestsTable {
+  id: string;
+  /** `end-partnership`. */
+  category: string;
+  partnership_id: string | null;
+  opened_by_tenant_id: string;
+  opened_by_user_id: string | null;
+  description: string;
+  /** `open`, `resolved`, `rejected`. */
+  status: string;
+  opened_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution: string | null;
+}
+
+export interface CustomerInvitationsTable {
+  id: string;
+  partner_tenant_id: string;
+  /** When an indirect reseller asks the customer to authorize its provider too. */
+  provider_tenant_id: string | null;
+  /** The invited customer tenant, when known; otherwise any customer holding the token. */
+  customer_tenant_id: string | null;
+  request_delegated_admin: number;
+  token: string;
+  /** `pending`, `accepted`, `declined`, `expired`. */
+  status: string;
+  created_at: string;
+  created_by: string | null;
+  expires_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+export interface CustomerRelationshipsTable {
+  id: string;
+  partner_tenant_id: string;
+  customer_tenant_id: string;
+  /** For a provider's relationship: the reseller it serves this customer through (`associatedPartnerId`). */
+  associated_partner_tenant_id: string | null;
+  /** `active`, `removed`. */
+  state: string;
+  delegated_admin: number;
+  /** `invitation`, `created-by-partner`, `created-by-provider`. */
+  source: string;
+  invitation_id: string | null;
+  created_at: string;
+  removed_at: string | null;
+  removed_by: string | null;
+}
+
+export interface AdminRelationshipsTable {
+  id: string;
+  partner_tenant_id: string;
+  customer_tenant_id: string;
+  display_name: string;
+  /** JSON list of admin roles. */
+  roles: string;
+  duration_days: number;
+  /** `none` or `P180D`. */
+  auto_extend: string;
+  /** Stored: `created`, `approvalPending`, `active`, `terminated`; `expiring`/`expired` are derived from `now`. */
+  state: string;
+  created_at: string;
+  requested_at: string | null;
+  activated_at: string | null;
+  approved_by: string | null;
+  ends_at: string | null;
+  terminated_at: string | null;
+  terminated_by_tenant_id: string | null;
+  updated_at: string;
+}
+
+export interface ExternalSubscriptionsTable {
+  id: string;
+  customer_tenant_id: string;
+  /** `direct`, `other-program`, `other-partner`. */
+  source: string;
+  offer_name: string;
+  quantity: number;
+  external_reference: string | null;
+  registered_at: string;
+  registered_by: string | null;
+}
+
+export interface RelationshipTables {
+  partnerships: PartnershipsTable;
+  support_requests: SupportRequestsTable;
+  customer_invitations: CustomerInvitationsTable;
+  customer_relationships: CustomerRelationshipsTable;
+  admin_relationships: AdminRelationshipsTable;
+  external_subscriptions: ExternalSubscriptionsTable;
+}

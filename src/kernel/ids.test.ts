@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { isGuid, randomIds, seededIds } from './ids.ts';
+
+const take = (seed: number, n: number) => {
+  const ids = seededIds(seed);
+  return Array.from({ length: n }, () => ids.guid());
+};
+
+describe('isGuid', () => {
+  it.each([
+    '00000000-0000-0000-0000-000000000000',
+    'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+    'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE',
+    '3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+  ])('accepts %s', (value) => {
+    expect(isGuid(value)).toBe(true);
+  });
+
+  it.each([
+    '',
+    'not-a-guid',
+    '3f2504e04f8911d39a0c0305e82c3301',
+    '{3f2504e0-4f89-11d3-9a0c-0305e82c3301}',
+    '3f2504e0-4f89-11d3-9a0c-0305e82c330',
+    '3f2504e0-4f89-11d3-9a0c-0305e82c33011',
+    '3f2504e0-4f89-11d3-9a0c-0305e82c330g',
+    ' 3f2504e0-4f89-11d3-9a0c-0305e82c3301',
+    '3f2504e0-4f89-11d3-9a0c-0305e82c3301\n',
+    '3f2504e0_4f89_11d3_9a0c_0305e82c3301',
+  ])('refuses %j', (value) => {
+    expect(isGuid(value)).toBe(false);
+  });
+});
+
+describe('seededIds', () => {
+  it('the same seed gives the same sequence', () => {
+    expect(take(42, 50)).toEqual(take(42, 50));
+    expect(take(7, 5)).toEqual(take(7, 5));
+  });
+
+  it('different seeds give different sequences', () => {
+    const seeds = [1, 2, 3, 42, 43, 1234567, 0xffffffff];
+    const firsts = seeds.map((s) => take(s, 3).join());
+    expect(new Set(firsts).size).toBe(seeds.length);
+  });
+
+  // BUG (src/kernel/ids.ts): `seed >>> 0 || 1` maps seed 0 to seed 1 (xorshift32 cannot start at
+  // 0), so seededIds(0) and seededIds(1) yield the same ids.
+  it('seed 0 and seed 1 give different sequences', () => {
+    expect(take(0, 3)).not.toEqual(take(1, 3));
+  });
+
+  it('every value is a version-4, RFC 4122 variant GUID, and none repeats', () => {
+    for (const seed of [1, 42, 99]) {
+      const ids = take(seed, 2000);
+      for (const id of ids) {
+        expect(isGuid(id), id).toBe(true);
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      }
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+
+  it('randomIds gives GUIDs too', () => {
+    const a = randomIds.guid();
+    expect(isGuid(a)).toBe(true);
+    expect(randomIds.guid()).not.toBe(a);
+  });
+});
