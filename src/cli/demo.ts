@@ -1,10 +1,11 @@
 /**
  * The demo world and its summary: what `npm start` creates on first start.
  */
-import type { OpenCsp } from '../app/opencsp.ts';
+import { OpenCsp } from '../app/opencsp.ts';
+import { seededIds } from '../kernel/ids.ts';
 import { SYSTEM } from '../kernel/principal.ts';
 import { getStanding } from '../standing/service.ts';
-import type { Partner, World, WorldSpec } from '../world/builder.ts';
+import { buildWorld, type Partner, type World, type WorldSpec } from '../world/builder.ts';
 
 /** Partners in three regions (Europe, United States, Japan), so cross-region refusals can be shown. */
 export const DEMO_WORLD: WorldSpec = {
@@ -39,4 +40,16 @@ export async function summarize(csp: OpenCsp, world: World): Promise<string> {
     lines.push(`  ${'customer'.padEnd(18)} ${'-'.padEnd(9)} ${c.country}  tenant ${c.tenantId}`);
   lines.push('', `Program operator tenant: ${world.operator.tenantId}`, '');
   return `${lines.join('\n')}\n`;
+}
+
+/** The seed of the demo world: the same ids on every machine, so the README's examples work as written. */
+export const DEMO_SEED = 2026;
+
+/**
+ * Builds the demo world with deterministic ids (its own runtime over the same store); everything
+ * created afterwards gets random ids and tokens as usual.
+ */
+export async function buildDemoWorld(csp: OpenCsp, onProgress?: WorldSpec['onProgress']): Promise<World> {
+  const seeded = new OpenCsp(csp.store, csp.program, seededIds(DEMO_SEED), () => new Date());
+  return buildWorld(seeded, { ...DEMO_WORLD, ...(onProgress && { onProgress }) });
 }

@@ -5,15 +5,16 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type OpenCsp, openOpenCsp } from '../app/opencsp.ts';
+import { explainOrderLine, explainPartnerActions } from '../decisions/service.ts';
 import type { Outcome } from '../kernel/outcome.ts';
 import { SYSTEM } from '../kernel/principal.ts';
 import { LEDGER_ENTITY_TYPES, readLedger } from '../ledger/service.ts';
 import { loadProgram } from '../program/load.ts';
+import type { Decision } from '../rules/decisions.ts';
 import { getStanding } from '../standing/service.ts';
 import { migrate } from '../store/migrations/index.ts';
 import { openStore } from '../store/store.ts';
-import { buildWorld } from '../world/builder.ts';
-import { DEMO_WORLD, summarize } from './demo.ts';
+import { buildDemoWorld, summarize } from './demo.ts';
 
 const DEFAULT_DATABASE = 'opencsp.db';
 
@@ -101,7 +102,7 @@ export function cli(): Command {
           process.exitCode = 2;
           return;
         }
-        const world = await buildWorld(csp, { ...DEMO_WORLD, onProgress: progress });
+        const world = await buildDemoWorld(csp, progress);
         process.stdout.write(await summarize(csp, world));
       } finally {
         await csp.close();
@@ -121,7 +122,7 @@ export function cli(): Command {
       try {
         if (await isEmpty(csp)) {
           process.stderr.write(`OpenCSP: new database ${csp.store.location}; creating the demo world\n`);
-          const world = await buildWorld(csp, { ...DEMO_WORLD, onProgress: progress });
+          const world = await buildDemoWorld(csp, progress);
           process.stdout.write(await summarize(csp, world));
         } else {
           process.stdout.write(
@@ -176,6 +177,68 @@ export function cli(): Command {
               for (const r of v.remedies) process.stdout.write(`    remedy: ${r}\n`);
             }
           });
+        } finally {
+          await csp.close();
+        }
+      },
+    );
+
+  program
+    .command('explain')
+    .description(
+      'dry-run decision: would this order line go through, and what may a partner do with a customer or reseller',
+    )
+    .addOption(databaseOption())
+    .addOption(programOption())
+    .option('--seller <guid>', 'tenant that places the order (direct-bill partner or indirect provider)')
+    .option('--partner <guid>', 'or: the partner whose possible actions to explain')
+    .option('--customer <guid>', 'customer tenant')
+    .option('--reseller <guid>', 'reseller tenant (with --partner)')
+    .option('--partner-id-on-record <n>', "the indirect reseller's Partner ID on the order line", (v) =>
+      Number.parseInt(v, 10),
+    )
+    .action(
+      async (
+        options: GlobalOptions & {
+          seller?: string;
+          partner?: string;
+          customer?: string;
+          reseller?: string;
+          partnerIdOnRecord?: number;
+        },
+      ) => {
+        const csp = await open(options);
+        try {
+          const print = (title: string, d: Decision) => {
+            process.stdout.write(`${title}: ${d.allowed ? 'ALLOWED' : 'REFUSED'}\n`);
+            for (const v of d.violations) {
+              process.stdout.write(
+                `  ${v.code}${v.scenario ? ` (scenario ${v.scenario})` : ''}: ${v.message}\n`,
+              );
+              for (const r of v.remedies) process.stdout.write(`    remedy: ${r}\n`);
+            }
+          };
+          if (options.seller) {
+            const input = {
+              sellerTenantId: options.seller,
+              customerTenantId: options.customer,
+              ...(options.partnerIdOnRecord !== undefined && {
+                partnerIdOnRecord: options.partnerIdOnRecord,
+              }),
+            };
+            report(await csp.query(explainOrderLine, { principal: SYSTEM }, input), (d) =>
+              print('order line', d),
+            );
+          } else {
+            const input = {
+              partnerTenantId: options.partner,
+              ...(options.customer !== undefined && { customerTenantId: options.customer }),
+              ...(options.reseller !== undefined && { resellerTenantId: options.reseller }),
+            };
+            report(await csp.query(explainPartnerActions, { principal: SYSTEM }, input), (r) => {
+              for (const a of r.actions) print(a.action, a);
+            });
+          }
         } finally {
           await csp.close();
         }

@@ -21,6 +21,12 @@ import type { EntityType, LedgerEvent } from './model.ts';
 import { listEntityEvents } from './store.ts';
 
 export const LEDGER_ENTITY_TYPES = [
+  'partnership',
+  'support-request',
+  'customer-invitation',
+  'customer-relationship',
+  'admin-relationship',
+  'external-subscription',
   'organization',
   'tenant',
   'partner-location',
@@ -30,6 +36,10 @@ export const LEDGER_ENTITY_TYPES = [
   'affiliate-group',
   'program',
 ] as const;
+
+function orgsOf(...ids: (string | undefined)[]): string[] {
+  return ids.filter((x): x is string => x !== undefined);
+}
 
 /** The organization(s) an entity belongs to; undefined when the entity does not exist. */
 async function owners(ctx: QueryContext, type: EntityType, id: string): Promise<string[] | undefined> {
@@ -61,6 +71,57 @@ async function owners(ctx: QueryContext, type: EntityType, id: string): Promise<
         .where('affiliate_group_id', '=', id)
         .execute();
       return group ? rows.map((r) => r.id) : undefined;
+    }
+    case 'partnership': {
+      const r = await ctx.tx
+        .selectFrom('partnerships')
+        .select(['provider_tenant_id', 'reseller_tenant_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && orgsOf(await tenantOrg(r.provider_tenant_id), await tenantOrg(r.reseller_tenant_id));
+    }
+    case 'support-request': {
+      const r = await ctx.tx
+        .selectFrom('support_requests')
+        .select(['opened_by_tenant_id', 'partnership_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      const parties = r.partnership_id ? ((await owners(ctx, 'partnership', r.partnership_id)) ?? []) : [];
+      return orgsOf(await tenantOrg(r.opened_by_tenant_id), ...parties);
+    }
+    case 'customer-invitation': {
+      const r = await ctx.tx
+        .selectFrom('customer_invitations')
+        .select(['partner_tenant_id', 'provider_tenant_id', 'customer_tenant_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return (
+        r &&
+        orgsOf(
+          await tenantOrg(r.partner_tenant_id),
+          await tenantOrg(r.provider_tenant_id ?? undefined),
+          await tenantOrg(r.customer_tenant_id ?? undefined),
+        )
+      );
+    }
+    case 'customer-relationship':
+    case 'admin-relationship': {
+      const table = type === 'customer-relationship' ? 'customer_relationships' : 'admin_relationships';
+      const r = await ctx.tx
+        .selectFrom(table)
+        .select(['partner_tenant_id', 'customer_tenant_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && orgsOf(await tenantOrg(r.partner_tenant_id), await tenantOrg(r.customer_tenant_id));
+    }
+    case 'external-subscription': {
+      const r = await ctx.tx
+        .selectFrom('external_subscriptions')
+        .select('customer_tenant_id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && orgsOf(await tenantOrg(r.customer_tenant_id));
     }
     default:
       // Program-level entities: the operator only.
