@@ -12,12 +12,18 @@ import { hasRole, isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
 import type { Tenant } from '../parties/model.ts';
-import { getTenant, getTenantLocation, getUser, principalOrganizationId } from '../parties/service.ts';
+import {
+  getOrganization,
+  getTenant,
+  getTenantLocation,
+  getUser,
+  principalOrganizationId,
+} from '../parties/service.ts';
 import type { AgreementAcceptance } from './model.ts';
 import { notYetEffectiveViolation, partnerAgreementViolation } from './rules.ts';
 import * as store from './store.ts';
 
-export { latestCustomerAcceptance, latestPartnerAcceptance } from './store.ts';
+export { currentPartnerAcceptances, latestCustomerAcceptance, latestPartnerAcceptance } from './store.ts';
 
 /** The violation a transaction by this CSP tenant in `region` would meet for the partner agreement. */
 export async function partnerAgreementStatus(
@@ -250,7 +256,11 @@ export const listAcceptances = defineQuery({
     return f.finish(() => ({ organizationId }));
   },
   async run(ctx, input): Promise<Outcome<AgreementAcceptance[]>> {
-    if (!isOperator(ctx.principal) && (await principalOrganizationId(ctx)) !== input.organizationId) {
+    const exists = (await getOrganization(ctx.tx, input.organizationId)) !== undefined;
+    if (
+      !exists ||
+      (!isOperator(ctx.principal) && (await principalOrganizationId(ctx)) !== input.organizationId)
+    ) {
       return refuse(
         violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
           field: 'organizationId',

@@ -20,36 +20,57 @@ function toAcceptance(r: Selectable<AgreementAcceptancesTable>): AgreementAccept
   };
 }
 
-/** The latest partner-agreement acceptance of an organization for a region. */
+/**
+ * The current acceptances of a scope: those no later acceptance supersedes. Acceptances are
+ * never edited; each new one names the one it supersedes, so "latest" does not depend on clocks.
+ */
+function current(tx: Tx) {
+  return tx
+    .selectFrom('agreement_acceptances as a')
+    .selectAll('a')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('agreement_acceptances as b').select('b.id').whereRef('b.supersedes_id', '=', 'a.id'),
+        ),
+      ),
+    );
+}
+
+/** The current partner-agreement acceptance of an organization for a region. */
 export async function latestPartnerAcceptance(
   tx: Tx,
   organizationId: string,
   region: string,
 ): Promise<AgreementAcceptance | undefined> {
-  const r = await tx
-    .selectFrom('agreement_acceptances')
-    .selectAll()
-    .where('agreement', '=', 'partner')
-    .where('organization_id', '=', organizationId)
-    .where('region', '=', region)
-    .orderBy('recorded_at', 'desc')
-    .orderBy('id', 'desc')
+  const r = await current(tx)
+    .where('a.agreement', '=', 'partner')
+    .where('a.organization_id', '=', organizationId)
+    .where('a.region', '=', region)
     .executeTakeFirst();
   return r && toAcceptance(r);
 }
 
-/** The latest customer-agreement acceptance for a customer tenant. */
+/** The current partner-agreement acceptance of an organization in every region it signed. */
+export async function currentPartnerAcceptances(
+  tx: Tx,
+  organizationId: string,
+): Promise<AgreementAcceptance[]> {
+  const rows = await current(tx)
+    .where('a.agreement', '=', 'partner')
+    .where('a.organization_id', '=', organizationId)
+    .execute();
+  return rows.map(toAcceptance);
+}
+
+/** The current customer-agreement acceptance for a customer tenant. */
 export async function latestCustomerAcceptance(
   tx: Tx,
   tenantId: string,
 ): Promise<AgreementAcceptance | undefined> {
-  const r = await tx
-    .selectFrom('agreement_acceptances')
-    .selectAll()
-    .where('agreement', '=', 'customer')
-    .where('tenant_id', '=', tenantId)
-    .orderBy('recorded_at', 'desc')
-    .orderBy('id', 'desc')
+  const r = await current(tx)
+    .where('a.agreement', '=', 'customer')
+    .where('a.tenant_id', '=', tenantId)
     .executeTakeFirst();
   return r && toAcceptance(r);
 }

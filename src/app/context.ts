@@ -9,6 +9,7 @@ import type { Principal } from '../kernel/principal.ts';
 import type { LedgerEventDraft } from '../ledger/model.ts';
 import type { Program } from '../program/program.ts';
 import type { Database } from '../store/schema.ts';
+import type { SequenceName } from '../store/store.ts';
 
 /** What the caller (HTTP, CLI, tests) says about a request. */
 export interface RequestInfo {
@@ -31,6 +32,8 @@ export interface QueryContext {
 /** The context of a command: a write transaction plus the ledger and id sources. */
 export interface CommandContext extends QueryContext {
   readonly ids: IdSource;
+  /** The next value of a named sequence (see `Store.nextValue`). */
+  nextValue(name: SequenceName): Promise<number>;
   /** Appends an event to the ledger inside this transaction. */
   record(event: LedgerEventDraft): Promise<void>;
 }

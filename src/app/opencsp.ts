@@ -57,6 +57,7 @@ export class OpenCsp {
         ...base,
         tx,
         ids: this.ids,
+        nextValue: (name) => this.store.nextValue(tx, name),
         record: (event) =>
           appendEvent(tx, {
             id: this.ids.guid(),

@@ -3,7 +3,7 @@
  * caller's transaction, so no concurrent change slips between check and write.
  */
 
-import { latestCustomerAcceptance } from '../agreements/service.ts';
+import { currentPartnerAcceptances, latestCustomerAcceptance } from '../agreements/service.ts';
 import type { QueryContext } from '../app/context.ts';
 import { findActiveRelationship, isResellersCustomerOf } from '../customers/store.ts';
 import type { EnrollmentStatus, ProgramRole } from '../enrollments/model.ts';
@@ -38,16 +38,9 @@ export async function loadPartnerFacts(
   const latest: { -readonly [K in ProgramRole]?: { id: string; status: EnrollmentStatus } } = {};
   for (const e of await listTenantEnrollments(ctx.tx, tenant.id))
     latest[e.role] = { id: e.id, status: e.status };
-  const rows = await ctx.tx
-    .selectFrom('agreement_acceptances')
-    .select(['region', 'version', 'recorded_at', 'id'])
-    .where('agreement', '=', 'partner')
-    .where('organization_id', '=', tenant.organizationId)
-    .orderBy('recorded_at')
-    .orderBy('id')
-    .execute();
   const partnerAgreements: Record<string, string> = {};
-  for (const r of rows) if (r.region) partnerAgreements[r.region] = r.version;
+  for (const a of await currentPartnerAcceptances(ctx.tx, tenant.organizationId))
+    if (a.region) partnerAgreements[a.region] = a.version;
   return {
     ...(await tenantFacts(ctx, tenant)),
     partnerId: location?.partnerId ?? null,

@@ -237,10 +237,20 @@ export const reinstateEnrollment = defineCommand({
     if (denied) return refuse(denied);
     const loaded = await loadEnrollment(ctx, input.enrollmentId);
     if (!loaded.ok) return loaded;
-    const problems = [
-      transitionViolation(loaded.value.role, loaded.value.status, 'active'),
-      await requirementsViolation(ctx, loaded.value),
-    ].filter((v): v is Violation => v !== undefined);
+    // Only a restriction is lifted here; qualified → active happens by signing the partner agreement.
+    const notRestricted =
+      loaded.value.status === 'restricted'
+        ? undefined
+        : violation(
+            'INVALID_TRANSITION',
+            `Enrollment ${loaded.value.id} is ${loaded.value.status}; only a restricted one can be reinstated.`,
+            {
+              scenario: 'enrollment',
+            },
+          );
+    const problems = [notRestricted, await requirementsViolation(ctx, loaded.value)].filter(
+      (v): v is Violation => v !== undefined,
+    );
     if (problems.length > 0) return refuse(...problems);
     return transition(ctx, loaded.value, 'active', 'enrollment.reinstated', null);
   },

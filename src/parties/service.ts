@@ -117,6 +117,20 @@ export {
 // ---------------------------------------------------------------------------------------------
 // Shared steps.
 
+/** The next Partner ID: the program's first one, then a sequence (gaps are possible, as with MPN IDs). */
+async function allocatePartnerId(ctx: CommandContext): Promise<PartnerId> {
+  return (ctx.program.partnerIds.first - 1 + (await ctx.nextValue('partner_id'))) as PartnerId;
+}
+
+/** Locations and CSP tenants belong to partner organizations (onboarded, with a global Partner ID). */
+function partnerOrganizationViolation(org: Organization): Violation | undefined {
+  if (org.globalPartnerId !== null) return undefined;
+  return violation('PARTNER_NOT_ONBOARDED', `Organization ${org.id} has not onboarded as a partner.`, {
+    field: 'organizationId',
+    remedies: ['Onboard the organization as a partner first.'],
+  });
+}
+
 async function createTenant(
   ctx: CommandContext,
   organizationId: OrganizationId,
@@ -126,14 +140,24 @@ async function createTenant(
   fallbackName: string,
 ): Promise<Outcome<Tenant>> {
   const id = (input.id ?? ctx.ids.guid()) as TenantId;
-  if (await store.tenantExists(ctx.tx, id, input.domain)) {
-    return refuse(
-      violation('TENANT_ALREADY_EXISTS', `A tenant with id ${id} or domain ${input.domain} already exists.`, {
-        field: 'tenant.domain',
-        remedies: ['Choose another domain, or omit the tenant id to have one generated.'],
+  const taken: Violation[] = [];
+  if (await store.getTenant(ctx.tx, id)) {
+    taken.push(
+      violation('TENANT_ALREADY_EXISTS', `A tenant with id ${id} already exists.`, {
+        field: 'tenant.id',
+        remedies: ['Omit the tenant id to have one generated.'],
       }),
     );
   }
+  if (await store.domainTaken(ctx.tx, input.domain)) {
+    taken.push(
+      violation('TENANT_ALREADY_EXISTS', `A tenant with domain ${input.domain} already exists.`, {
+        field: 'tenant.domain',
+        remedies: ['Choose another domain.'],
+      }),
+    );
+  }
+  if (taken.length > 0) return refuse(...taken);
   const tenant: Tenant = {
     id,
     organizationId,
@@ -176,7 +200,7 @@ async function createLocation(
 ): Promise<PartnerLocation> {
   const at = toInstant(ctx.now);
   const location: PartnerLocation = {
-    partnerId: await store.allocatePartnerId(ctx.tx, ctx.program.partnerIds.first),
+    partnerId: await allocatePartnerId(ctx),
     organizationId,
     country,
     registrationId,
@@ -212,7 +236,7 @@ async function createOrganization(
     address: o.address,
     registrationId: o.registrationId ?? null,
     affiliateGroupId: null,
-    globalPartnerId: o.partner ? await store.allocatePartnerId(ctx.tx, ctx.program.partnerIds.first) : null,
+    globalPartnerId: o.partner ? await allocatePartnerId(ctx) : null,
     isVendor: o.isVendor,
     createdAt: toInstant(ctx.now),
   };
@@ -402,6 +426,8 @@ export const addLocation = defineCommand({
       );
     const denied = await requireOrganizationAdmin(ctx, org.id, 'add a location to this organization');
     if (denied) return refuse(denied);
+    const notPartner = partnerOrganizationViolation(org);
+    if (notPartner) return refuse(notPartner);
     const existing = await store.getLocationByCountry(ctx.tx, org.id, input.country);
     if (existing) {
       return refuse(
@@ -419,7 +445,10 @@ export const addLocation = defineCommand({
   },
 });
 
-/** Creates another CSP tenant for the organization, in the country of one of its locations. */
+/**
+ * Creates another CSP tenant for a partner organization, e.g. for a location in another country;
+ * associate it with that location's Partner ID next.
+ */
 export const createPartnerTenant = defineCommand({
   name: 'parties.create-partner-tenant',
   parse(input, program) {
@@ -440,6 +469,8 @@ export const createPartnerTenant = defineCommand({
       );
     const denied = await requireOrganizationAdmin(ctx, org.id, 'create a CSP tenant for this organization');
     if (denied) return refuse(denied);
+    const notPartner = partnerOrganizationViolation(org);
+    if (notPartner) return refuse(notPartner);
     const tenant = await createTenant(ctx, org.id, 'partner', input.country, input.tenant, org.legalName);
     if (!tenant.ok) return tenant;
     const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
@@ -659,12 +690,29 @@ export const removeFromAffiliateGroup = defineCommand({
         }),
       );
     await store.setAffiliateGroup(ctx.tx, org.id, null);
-    await ctx.record({
-      type: 'organization.unaffiliated',
-      entityType: 'organization',
-      entityId: org.id,
-      payload: { affiliateGroupId: groupId },
-    });
+    const unaffiliated = (id: string) =>
+      ctx.record({
+        type: 'organization.unaffiliated',
+        entityType: 'organization',
+        entityId: id,
+        payload: { affiliateGroupId: groupId },
+      });
+    await unaffiliated(org.id);
+    // A group of one is no group: the last member leaves too and the group is dissolved.
+    const rest = await store.listAffiliateGroupMembers(ctx.tx, groupId);
+    if (rest.length <= 1) {
+      for (const last of rest) {
+        await store.setAffiliateGroup(ctx.tx, last, null);
+        await unaffiliated(last);
+      }
+      await store.deleteAffiliateGroup(ctx.tx, groupId);
+      await ctx.record({
+        type: 'affiliate-group.dissolved',
+        entityType: 'affiliate-group',
+        entityId: groupId,
+        payload: {},
+      });
+    }
     return accept({ affiliateGroupId: groupId });
   },
 });

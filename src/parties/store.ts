@@ -96,13 +96,14 @@ export async function insertAffiliateGroup(
     .execute();
 }
 
-export async function countAffiliateGroupMembers(tx: Tx, groupId: string): Promise<number> {
-  const r = await tx
+export async function listAffiliateGroupMembers(tx: Tx, groupId: string): Promise<string[]> {
+  const rows = await tx
     .selectFrom('organizations')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select('id')
     .where('affiliate_group_id', '=', groupId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function deleteAffiliateGroup(tx: Tx, groupId: string): Promise<void> {
@@ -114,12 +115,8 @@ export async function getTenant(tx: Tx, id: string): Promise<Tenant | undefined>
   return r && toTenant(r);
 }
 
-export async function tenantExists(tx: Tx, id: string, domain: string): Promise<boolean> {
-  const r = await tx
-    .selectFrom('tenants')
-    .select('id')
-    .where((eb) => eb.or([eb('id', '=', id), eb('domain', '=', domain)]))
-    .executeTakeFirst();
+export async function domainTaken(tx: Tx, domain: string): Promise<boolean> {
+  const r = await tx.selectFrom('tenants').select('id').where('domain', '=', domain).executeTakeFirst();
   return r !== undefined;
 }
 
@@ -266,23 +263,4 @@ export async function insertUser(tx: Tx, u: User): Promise<void> {
       .values(u.roles.map((role) => ({ user_id: u.id, role })))
       .execute();
   }
-}
-
-/**
- * Allocates the next Partner ID. A counter row read and bumped inside the command's transaction:
- * SQLite holds the write lock; PostgreSQL's serializable isolation makes a concurrent bump retry.
- */
-export async function allocatePartnerId(tx: Tx, first: number): Promise<PartnerId> {
-  const row = await tx
-    .selectFrom('counters')
-    .select('value')
-    .where('name', '=', 'partner-id')
-    .executeTakeFirst();
-  if (!row) {
-    await tx.insertInto('counters').values({ name: 'partner-id', value: first }).execute();
-    return first as PartnerId;
-  }
-  const next = Number(row.value) + 1;
-  await tx.updateTable('counters').set({ value: next }).where('name', '=', 'partner-id').execute();
-  return next as PartnerId;
 }

@@ -15,6 +15,23 @@ import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** The sequences the schema defines. */
+export const SEQUENCES = ['partner_id'] as const;
+export type SequenceName = (typeof SEQUENCES)[number];
+
+async function counterNext(tx: Kysely<Database>, name: SequenceName): Promise<number> {
+  const row = await tx.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirst();
+  const next = (row ? Number(row.value) : 0) + 1;
+  if (row) await tx.updateTable('counters').set({ value: next }).where('name', '=', name).execute();
+  else await tx.insertInto('counters').values({ name, value: next }).execute();
+  return next;
+}
+
+async function postgresNext(tx: Kysely<Database>, name: SequenceName): Promise<number> {
+  const r = await sql<{ v: number }>`SELECT nextval(${`${name}_seq`}::regclass) AS v`.execute(tx);
+  return Number(r.rows[0]?.v);
+}
+
 /** What a transaction body returns: its value, and whether to commit (a refusal or a dry run rolls back). */
 export interface TxResult<T> {
   readonly commit: boolean;
@@ -30,6 +47,13 @@ export interface Store {
    * (up to `maxAttempts`) when the database reports a retryable conflict.
    */
   write<T>(body: (tx: Kysely<Database>, attempt: number) => Promise<TxResult<T>>): Promise<T>;
+  /**
+   * The next value of a named sequence (1, 2, 3…), inside `tx`. SQLite: a counter row bumped under
+   * the write lock. PostgreSQL: a real sequence (`<name>_seq`, created by the migrations), so
+   * concurrent commands never conflict on it; values of rolled-back commands are skipped, as with
+   * any sequence.
+   */
+  nextValue(tx: Kysely<Database>, name: SequenceName): Promise<number>;
   /** Runs `body` in a read-only transaction: a consistent snapshot, nothing written. */
   read<T>(body: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Where the data lives, without credentials. */
@@ -62,7 +86,15 @@ function openSqlite(file: string, options: StoreOptions): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return makeStore('sqlite', db, file === '' ? ':memory:' : file, 'BEGIN IMMEDIATE', 'BEGIN', options);
+  return makeStore(
+    'sqlite',
+    db,
+    file === '' ? ':memory:' : file,
+    'BEGIN IMMEDIATE',
+    'BEGIN',
+    counterNext,
+    options,
+  );
 }
 
 function openPostgres(url: string, options: StoreOptions): Store {
@@ -86,6 +118,7 @@ function openPostgres(url: string, options: StoreOptions): Store {
     safe.toString(),
     'BEGIN ISOLATION LEVEL SERIALIZABLE',
     'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    postgresNext,
     options,
   );
 }
@@ -96,6 +129,7 @@ function makeStore(
   location: string,
   beginWrite: string,
   beginRead: string,
+  nextValue: Store['nextValue'],
   options: StoreOptions,
 ): Store {
   const maxAttempts = options.maxAttempts ?? 12;
@@ -124,6 +158,7 @@ function makeStore(
     dialect,
     db,
     location,
+    nextValue,
     async write(body) {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -14,7 +14,7 @@ import { defaultProgram } from '../../src/program/load.ts';
 import type { Program } from '../../src/program/program.ts';
 import { migrate } from '../../src/store/migrations/index.ts';
 import { TABLES } from '../../src/store/schema.ts';
-import { openStore, type Store } from '../../src/store/store.ts';
+import { openStore, SEQUENCES, type Store } from '../../src/store/store.ts';
 
 export const PG_URL = process.env.OPENCSP_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REQUIRE_PG = process.env.OPENCSP_REQUIRE_POSTGRES === '1';
@@ -101,6 +101,7 @@ function postgresDatabase(): TestDatabase & { setUp(): Promise<void>; tearDown()
     async fresh(options = {}) {
       const store = current as Store;
       await sql.raw(`TRUNCATE ${TABLES.join(', ')} RESTART IDENTITY CASCADE`).execute(store.db);
+      for (const name of SEQUENCES) await sql.raw(`ALTER SEQUENCE ${name}_seq RESTART`).execute(store.db);
       return runtime(store, options);
     },
     store: () => current as Store,

@@ -6,13 +6,14 @@ import type { Kysely } from 'kysely';
 import type { DialectName, Store } from '../store.ts';
 import { foundation } from './0001-foundation.ts';
 import { relationships } from './0002-relationships.ts';
+import { sequences } from './0003-sequences.ts';
 
 export interface Migration {
   readonly id: string;
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [foundation, relationships];
+export const MIGRATIONS: readonly Migration[] = [foundation, relationships, sequences];
 
 /**
  * Brings the schema up to date; returns the ids it applied. Safe to call on every start.
