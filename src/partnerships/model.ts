@@ -52,6 +52,15 @@ export function canTransitionPartnership(from: PartnershipStatus, to: Partnershi
 export const SUPPORT_REQUEST_STATUSES = ['open', 'resolved', 'rejected'] as const;
 export type SupportRequestStatus = (typeof SUPPORT_REQUEST_STATUSES)[number];
 
+/** A support request is decided once by the program operator: resolved (acted upon) or rejected. */
+export const SUPPORT_REQUEST_TRANSITIONS: Readonly<
+  Record<SupportRequestStatus, readonly SupportRequestStatus[]>
+> = {
+  open: ['resolved', 'rejected'],
+  resolved: [],
+  rejected: [],
+};
+
 /** A support request to the program operator; the seed's way to end a partnership. */
 export interface SupportRequest {
   readonly id: string;

@@ -1,6 +1,16 @@
+/**
+ * Queries of the partnerships area: partnerships, their invitations and the support requests that
+ * end them. Every function takes the caller's transaction.
+ */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, PartnershipsTable } from '../store/schema.ts';
-import { OPEN_PARTNERSHIP_STATES, type Partnership, type PartnershipStatus } from './model.ts';
+import type { Database, PartnershipsTable, SupportRequestsTable } from '../store/schema.ts';
+import {
+  OPEN_PARTNERSHIP_STATES,
+  type Partnership,
+  type PartnershipStatus,
+  type SupportRequest,
+  type SupportRequestStatus,
+} from './model.ts';
 
 type Tx = Kysely<Database>;
 
@@ -95,6 +105,167 @@ export async function updatePartnershipState(
         extra.acceptedBy !== undefined && { accepted_at: at, accepted_by: extra.acceptedBy }),
       ...(state === 'ended' && { ended_at: at, end_reason: extra.endReason ?? null }),
     })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The partnership an invitation token belongs to, if any. */
+export async function getPartnershipByToken(tx: Tx, token: string): Promise<Partnership | undefined> {
+  const r = await tx
+    .selectFrom('partnerships')
+    .selectAll()
+    .where('invitation_token', '=', token)
+    .executeTakeFirst();
+  return r && toPartnership(r);
+}
+
+/**
+ * Scenario 6: does the partner have an active reseller relationship with this tenant as its end
+ * customer? (Read here, not through the customers area, because the partnership decisions need it
+ * in the same transaction and the answer is one row.)
+ */
+export async function hasActiveCustomerRelationship(
+  tx: Tx,
+  partnerTenantId: string,
+  customerTenantId: string,
+): Promise<boolean> {
+  const r = await tx
+    .selectFrom('customer_relationships')
+    .select('id')
+    .where('partner_tenant_id', '=', partnerTenantId)
+    .where('customer_tenant_id', '=', customerTenantId)
+    .where('state', '=', 'active')
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+/** One row of a partnership list: the partnership and the other party (tenant, legal name, Partner ID). */
+export interface PartnershipListRow {
+  readonly partnership: Partnership;
+  readonly otherTenantId: string;
+  readonly otherCountry: string;
+  readonly otherLegalName: string;
+  readonly otherPartnerId: number | null;
+}
+
+export interface PartnershipListQuery {
+  readonly tenantId: string;
+  /** `provider`: the tenant's resellers; `reseller`: the tenant's providers. */
+  readonly side: 'provider' | 'reseller';
+  /** Filter by effective state at `now` (an invitation past its expiry is `expired`). */
+  readonly state: PartnershipStatus | undefined;
+  readonly now: string;
+  /** Resume after this sort key (`invited_at`, `id`). */
+  readonly after: { readonly invitedAt: string; readonly id: string } | undefined;
+  readonly limit: number;
+}
+
+/**
+ * A page of the tenant's partnerships, ordered by invitation time then id, with the other party.
+ * The effective-state filter is evaluated in SQL against `now`, the same rule as
+ * `effectivePartnershipState`.
+ */
+export async function listPartnershipPage(tx: Tx, q: PartnershipListQuery): Promise<PartnershipListRow[]> {
+  const own = q.side === 'provider' ? 'p.provider_tenant_id' : 'p.reseller_tenant_id';
+  const other = q.side === 'provider' ? 'p.reseller_tenant_id' : 'p.provider_tenant_id';
+  let query = tx
+    .selectFrom('partnerships as p')
+    .innerJoin('tenants as t', 't.id', other)
+    .innerJoin('organizations as o', 'o.id', 't.organization_id')
+    .leftJoin('partner_locations as l', 'l.tenant_id', 't.id')
+    .selectAll('p')
+    .select([
+      't.id as other_tenant_id',
+      't.country as other_country',
+      'o.legal_name as other_legal_name',
+      'l.partner_id as other_partner_id',
+    ])
+    .where(own, '=', q.tenantId);
+  const { state, now, after } = q;
+  if (state === 'expired') {
+    query = query.where((eb) =>
+      eb.or([
+        eb('p.state', '=', 'expired'),
+        eb.and([eb('p.state', '=', 'invited'), eb('p.expires_at', '<=', now)]),
+      ]),
+    );
+  } else if (state === 'invited') {
+    query = query.where('p.state', '=', 'invited').where('p.expires_at', '>', now);
+  } else if (state !== undefined) {
+    query = query.where('p.state', '=', state);
+  }
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('p.invited_at', '>', after.invitedAt),
+        eb.and([eb('p.invited_at', '=', after.invitedAt), eb('p.id', '>', after.id)]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('p.invited_at').orderBy('p.id').limit(q.limit).execute();
+  return rows.map((r) => ({
+    partnership: toPartnership(r),
+    otherTenantId: r.other_tenant_id,
+    otherCountry: r.other_country,
+    otherLegalName: r.other_legal_name,
+    otherPartnerId: r.other_partner_id === null ? null : Number(r.other_partner_id),
+  }));
+}
+
+/** A support request as stored, with the user who opened it. */
+export interface NewSupportRequest extends SupportRequest {
+  readonly openedByUserId: string | null;
+}
+
+function toSupportRequest(r: Selectable<SupportRequestsTable>): SupportRequest {
+  return {
+    id: r.id,
+    category: r.category as SupportRequest['category'],
+    partnershipId: r.partnership_id,
+    openedByTenantId: r.opened_by_tenant_id,
+    description: r.description,
+    status: r.status as SupportRequestStatus,
+    openedAt: r.opened_at,
+    resolvedAt: r.resolved_at,
+    resolution: r.resolution,
+  };
+}
+
+/** One support request by id, if any. */
+export async function getSupportRequest(tx: Tx, id: string): Promise<SupportRequest | undefined> {
+  const r = await tx.selectFrom('support_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toSupportRequest(r);
+}
+
+/** Stores a new (open) support request. */
+export async function insertSupportRequest(tx: Tx, s: NewSupportRequest): Promise<void> {
+  await tx
+    .insertInto('support_requests')
+    .values({
+      id: s.id,
+      category: s.category,
+      partnership_id: s.partnershipId,
+      opened_by_tenant_id: s.openedByTenantId,
+      opened_by_user_id: s.openedByUserId,
+      description: s.description,
+      status: s.status,
+      opened_at: s.openedAt,
+      resolved_at: s.resolvedAt,
+      resolved_by: null,
+      resolution: s.resolution,
+    })
+    .execute();
+}
+
+/** Records the operator's decision on an open support request. */
+export async function decideSupportRequest(
+  tx: Tx,
+  id: string,
+  d: { status: SupportRequestStatus; at: string; by: string | null; resolution: string },
+): Promise<void> {
+  await tx
+    .updateTable('support_requests')
+    .set({ status: d.status, resolved_at: d.at, resolved_by: d.by, resolution: d.resolution })
     .where('id', '=', id)
     .execute();
 }
