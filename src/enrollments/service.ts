@@ -22,6 +22,7 @@ import {
   type DirectBillRequirement,
   type Enrollment,
   type EnrollmentStatus,
+  OPEN_STATUSES,
   PROGRAM_ROLES,
 } from './model.ts';
 import {
@@ -128,6 +129,26 @@ export const enroll = defineCommand({
             field: 'tenantId',
             scenario: '4',
             remedies: ['Enroll with the CSP tenant of the organization (onboard one if it has none).'],
+          },
+        ),
+      );
+    }
+    // One program role per CSP tenant: the role decides which sales chain the tenant sits in
+    // (scenario 1). A partner in two roles uses two CSP tenants (two locations).
+    const other = (await store.listTenantEnrollments(ctx.tx, tenant.id)).find(
+      (e) => e.role !== input.role && OPEN_STATUSES.includes(e.status),
+    );
+    if (other) {
+      return refuse(
+        violation(
+          'ENROLLMENT_ROLE_CONFLICT',
+          `Tenant ${tenant.id} already holds the ${other.role} role (${other.status}); it cannot also enroll as ${input.role}.`,
+          {
+            field: 'role',
+            remedies: [
+              `Enroll another CSP tenant of the organization (for another location) as ${input.role}.`,
+              'Or keep this tenant in its current role.',
+            ],
           },
         ),
       );

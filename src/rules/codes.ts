@@ -99,6 +99,11 @@ export const CODES = {
     title: 'The tenant already has an open enrollment in this role',
     source: 'one live enrollment per tenant and role',
   },
+  ENROLLMENT_ROLE_CONFLICT: {
+    status: 409,
+    title: 'A CSP tenant holds one program role: indirect provider, indirect reseller or direct-bill partner',
+    source: `${seed}: the three transactional relationships are distinct; an indirect reseller "doesn't have a direct billing relationship"`,
+  },
   INVALID_TRANSITION: {
     status: 409,
     title: 'The entity is not in a state that allows this change',

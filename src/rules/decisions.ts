@@ -80,6 +80,25 @@ export function sellingRole(p: PartnerFacts): ProgramRole | undefined {
   );
 }
 
+/** The partner holds an enrollment in `role` that is not rejected or declined (it may still be pending). */
+export function enrolledAs(p: PartnerFacts, role: ProgramRole): boolean {
+  const status = p.enrollments[role]?.status;
+  return status !== undefined && status !== 'rejected' && status !== 'declined';
+}
+
+/**
+ * The region whose agreement a partner needs for a deal with this customer: the customer's, when
+ * both are in one region; otherwise the partner's own — the deal is refused for the region
+ * mismatch already, and asking for an agreement in a region the partner cannot work in misleads.
+ */
+export function homeOrCustomerRegion(partner: TenantFacts, customer: TenantFacts): RegionId {
+  return (
+    (customer.region !== undefined && customer.region === partner.region
+      ? customer.region
+      : partner.region) ?? ''
+  );
+}
+
 /** Scenario 5: not to itself, not to an affiliate. */
 export function dealingViolation(seller: TenantFacts, customer: TenantFacts): Violation | undefined {
   const remedies = [
@@ -237,6 +256,18 @@ export function decideInvitePartnership(program: Program, f: InvitePartnershipFa
             remedies: ['Invite the CSP tenant of the reseller (by its Partner ID).'],
           },
         ),
+    f.reseller.type === 'partner' && !enrolledAs(f.reseller, 'indirect-reseller')
+      ? violation(
+          'PARTNER_NOT_ENROLLED',
+          `${f.reseller.legalName} is not enrolled as an indirect reseller.`,
+          {
+            scenario: 'mpa',
+            remedies: [
+              `The reseller enrolls its CSP tenant ${f.reseller.tenantId} as an indirect reseller ("Before you can start working with resellers, they must be enrolled").`,
+            ],
+          },
+        )
+      : undefined,
     partnerRegionViolation(f.provider, f.reseller),
     f.existing === 'invited' || f.existing === 'active' || f.existing === 'suspended'
       ? violation(
@@ -313,12 +344,13 @@ export function decideEndPartnership(program: Program, f: EndPartnershipFacts): 
       },
     );
   } else {
-    who = actsFor(f.actor, f.provider.tenantId, ['global-admin', 'admin-agent'])
-      ? undefined
-      : notAuthorized(
-          'Only an admin of the provider removes a partnership.',
-          `Ask an admin of tenant ${f.provider.tenantId}.`,
-        );
+    who =
+      actsFor(f.actor, f.provider.tenantId, ['global-admin', 'admin-agent']) || isOperator(f.actor)
+        ? undefined
+        : notAuthorized(
+            'Only an admin of the provider removes a partnership.',
+            `Ask an admin of tenant ${f.provider.tenantId}.`,
+          );
   }
   return decision([
     open ? undefined : violation('INVALID_TRANSITION', `The partnership is ${f.state}; it cannot be ended.`),
@@ -353,7 +385,6 @@ export function decideCustomerRelationship(
   now: Date,
 ): Decision {
   const role = sellingRole(f.partner) ?? 'indirect-reseller';
-  const region = f.customer.region ?? f.partner.region ?? '';
   const chain =
     role === 'indirect-provider' && !f.viaReseller
       ? violation(
@@ -367,7 +398,13 @@ export function decideCustomerRelationship(
             ],
           },
         )
-      : undefined;
+      : role !== 'indirect-provider' && f.viaReseller
+        ? violation(
+            'UNSUPPORTED_CHAIN',
+            `${f.partner.legalName} is ${role === 'direct-bill' ? 'a direct-bill partner' : 'an indirect reseller'}: only an indirect provider serves a customer through an indirect reseller.`,
+            { scenario: '1', remedies: ['Establish the relationship without naming a reseller.'] },
+          )
+        : undefined;
   const agreement = program.agreements.customer;
   return decision([
     customerTypeViolation(f.customer),
@@ -376,9 +413,18 @@ export function decideCustomerRelationship(
     f.viaReseller ? dealingViolation(f.viaReseller, f.customer) : undefined,
     customerRegionViolation(f.partner, f.customer),
     f.viaReseller ? customerRegionViolation(f.viaReseller, f.customer) : undefined,
-    ...readiness(program, f.partner, role, region, now),
+    ...readiness(program, f.partner, role, homeOrCustomerRegion(f.partner, f.customer), now),
     chain,
-    ...(f.viaReseller ? readiness(program, f.viaReseller, 'indirect-reseller', region, now, 'reseller') : []),
+    ...(f.viaReseller
+      ? readiness(
+          program,
+          f.viaReseller,
+          'indirect-reseller',
+          homeOrCustomerRegion(f.viaReseller, f.customer),
+          now,
+          'reseller',
+        )
+      : []),
     f.viaReseller ? partnershipViolation(f.partner, f.viaReseller, f.partnershipWithReseller) : undefined,
     f.customerAgreementAccepted
       ? undefined
@@ -445,7 +491,6 @@ function partnerOfRecordViolations(
   },
   now: Date,
 ): Violation[] {
-  const region = customer.region ?? '';
   if (por.tenantId === seller.tenantId || (por.partnerId !== null && por.partnerId === seller.partnerId)) {
     return [
       violation(
@@ -459,7 +504,7 @@ function partnerOfRecordViolations(
     ];
   }
   return [
-    ...readiness(program, por, 'indirect-reseller', region, now, 'reseller'),
+    ...readiness(program, por, 'indirect-reseller', homeOrCustomerRegion(por, customer), now, 'reseller'),
     partnershipViolation(seller, por, f.partnership),
     customerRegionViolation(por, customer),
     dealingViolation(por, customer),
@@ -485,7 +530,6 @@ function partnerOfRecordViolations(
  */
 export function decideOrderLine(program: Program, f: OrderLineFacts, now: Date): Decision {
   const role = sellingRole(f.seller);
-  const region = f.customer.region ?? '';
   const out: (Violation | undefined)[] = [];
   if (role === 'indirect-reseller') {
     out.push(
@@ -539,7 +583,7 @@ export function decideOrderLine(program: Program, f: OrderLineFacts, now: Date):
     );
   }
   out.push(
-    ...readiness(program, f.seller, role ?? 'direct-bill', region, now),
+    ...readiness(program, f.seller, role ?? 'direct-bill', homeOrCustomerRegion(f.seller, f.customer), now),
     customerTypeViolation(f.customer),
     f.customerIsResellerOfSeller ? relationshipTypeConflict(f.seller, f.customer) : undefined,
     dealingViolation(f.seller, f.customer),
@@ -590,8 +634,10 @@ export function decideSetPartnerOfRecord(program: Program, f: SetPartnerOfRecord
           `${f.provider.legalName} is not an indirect provider; only a provider names a partner of record.`,
           {
             scenario: '1',
+            remedies: ['Let the indirect provider that placed the order name the partner of record.'],
           },
         ),
+    ...readiness(program, f.provider, 'indirect-provider', homeOrCustomerRegion(f.provider, f.customer), now),
     ...partnerOfRecordViolations(program, f.provider, f.customer, f.partnerOfRecord, f, now),
   ]);
 }
