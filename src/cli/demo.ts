@@ -2,6 +2,7 @@
  * The demo world and its summary: what `npm start` creates on first start.
  */
 import { OpenCsp } from '../app/opencsp.ts';
+import { listCustomerPartners } from '../customers/service.ts';
 import { seededIds } from '../kernel/ids.ts';
 import { SYSTEM } from '../kernel/principal.ts';
 import { getStanding } from '../standing/service.ts';
@@ -36,8 +37,19 @@ export async function summarize(csp: OpenCsp, world: World): Promise<string> {
   for (const p of world.providers) await row('indirect-provider', p);
   for (const p of world.resellers) await row('indirect-reseller', p);
   for (const p of world.directBill) await row('direct-bill', p);
-  for (const c of world.customers)
-    lines.push(`  ${'customer'.padEnd(18)} ${'-'.padEnd(9)} ${c.country}  tenant ${c.tenantId}`);
+  for (const c of world.customers) {
+    const partners = await csp.query(
+      listCustomerPartners,
+      { principal: SYSTEM },
+      { customerTenantId: c.tenantId },
+    );
+    const names = partners.ok
+      ? partners.value.items.map((p) => `${p.name} (${p.partnerId ?? '-'})`).join(', ')
+      : '';
+    lines.push(
+      `  ${'customer'.padEnd(18)} ${'-'.padEnd(9)} ${c.country}  tenant ${c.tenantId}  partners: ${names}`,
+    );
+  }
   lines.push('', `Program operator tenant: ${world.operator.tenantId}`, '');
   return `${lines.join('\n')}\n`;
 }

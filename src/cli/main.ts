@@ -211,6 +211,7 @@ export function cli(): Command {
         try {
           const print = (title: string, d: Decision) => {
             process.stdout.write(`${title}: ${d.allowed ? 'ALLOWED' : 'REFUSED'}\n`);
+            if (!d.allowed) process.exitCode = 1;
             for (const v of d.violations) {
               process.stdout.write(
                 `  ${v.code}${v.scenario ? ` (scenario ${v.scenario})` : ''}: ${v.message}\n`,

@@ -7,6 +7,7 @@
 import { acceptCustomerAgreement, signPartnerAgreement } from '../agreements/service.ts';
 import type { Command } from '../app/command.ts';
 import type { OpenCsp } from '../app/opencsp.ts';
+import { acceptCustomerInvitation, inviteCustomer } from '../customers/service.ts';
 import type { ProgramRole } from '../enrollments/model.ts';
 import {
   enroll,
@@ -18,6 +19,7 @@ import type { OrganizationId, PartnerId, TenantId, UserId } from '../kernel/ids.
 import type { Outcome } from '../kernel/outcome.ts';
 import { ANONYMOUS, type Principal, SYSTEM, type UserRole } from '../kernel/principal.ts';
 import { bootstrapProgram, onboardPartner, registerCustomer } from '../parties/service.ts';
+import { acceptPartnership, invitePartnership } from '../partnerships/service.ts';
 
 /** Unwraps an accepted outcome; throws with every violation otherwise (world building must not be refused). */
 export function must<T>(outcome: Outcome<T>, what = 'command'): T {
@@ -183,6 +185,42 @@ export async function addCustomer(csp: OpenCsp, spec: CustomerSpec): Promise<Cus
   return { organizationId: r.organizationId, tenantId: r.tenantId, globalAdmin, country: spec.country };
 }
 
+/**
+ * The provider invites the reseller and the reseller's global admin accepts: an active
+ * partnership (`IsIndirectCloudSolutionProviderOf`). Returns the partnership id.
+ */
+export async function connectReseller(csp: OpenCsp, provider: Partner, reseller: Partner): Promise<string> {
+  const invited = await run(csp, invitePartnership, provider.globalAdmin, {
+    providerTenantId: provider.tenantId,
+    resellerTenantId: reseller.tenantId,
+  });
+  await run(csp, acceptPartnership, reseller.globalAdmin, { token: invited.invitationToken });
+  return invited.id;
+}
+
+/**
+ * The partner invites the customer (an indirect reseller may authorize its provider too) and the
+ * customer's global admin accepts: active reseller relationship(s).
+ */
+export async function connectCustomer(
+  csp: OpenCsp,
+  partner: Partner,
+  customer: Customer,
+  options: { alsoAuthorize?: Partner; delegatedAdmin?: boolean } = {},
+): Promise<void> {
+  const invitation = await run(csp, inviteCustomer, partner.globalAdmin, {
+    partnerTenantId: partner.tenantId,
+    customerTenantId: customer.tenantId,
+    requestDelegatedAdmin: options.delegatedAdmin ?? true,
+    ...(options.alsoAuthorize && { alsoAuthorizeProviderTenantId: options.alsoAuthorize.tenantId }),
+  });
+  await run(csp, acceptCustomerInvitation, customer.globalAdmin, {
+    token: invitation.token,
+    customerTenantId: customer.tenantId,
+    customerAgreement: { signerName: 'Customer Admin', signerEmail: 'admin@customer.example' },
+  });
+}
+
 export interface WorldSpec {
   /** Countries to place partners in (one provider and `resellersPerProvider` resellers each). */
   readonly countries: readonly string[];
@@ -246,8 +284,20 @@ export async function buildWorld(csp: OpenCsp, spec: WorldSpec): Promise<World> 
       );
       tick(`direct-bill partner in ${country}`);
     }
+    const provider = world.providers.at(-1) as Partner;
+    const resellers = world.resellers.slice(-spec.resellersPerProvider);
+    for (const reseller of resellers) await connectReseller(csp, provider, reseller);
+    const direct = world.directBill.slice(-spec.directBillPerCountry);
     for (let i = 1; i <= spec.customersPerCountry; i++) {
-      world.customers.push(await addCustomer(csp, { legalName: `Customer ${c} ${i}`, country }));
+      const customer = await addCustomer(csp, { legalName: `Customer ${c} ${i}`, country });
+      world.customers.push(customer);
+      // Odd customers buy through the indirect chain (a reseller, authorizing its provider too);
+      // even ones from a direct-bill partner.
+      const reseller = resellers[(i - 1) % Math.max(1, resellers.length)];
+      const directPartner = direct[(i - 1) % Math.max(1, direct.length)];
+      if (i % 2 === 1 && reseller)
+        await connectCustomer(csp, reseller, customer, { alsoAuthorize: provider });
+      else if (directPartner) await connectCustomer(csp, directPartner, customer);
       tick(`customer in ${country}`);
     }
   }
