@@ -124,8 +124,6 @@ describeEachDatabase('enrollments', (db) => {
       expect(
         (await tableRows(db.store(), 'enrollments')).map((r) => [r.id, r.status, r.submitted_by]),
       ).toEqual([[e.id, 'pending', userId(alpha.globalAdmin)]]);
-      // Another role of the same tenant is another enrollment.
-      expect((await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-provider')).ok).toBe(true);
     });
 
     it('refuses a customer-type tenant with NOT_A_PARTNER_TENANT', async () => {
@@ -224,6 +222,110 @@ describeEachDatabase('enrollments', (db) => {
     });
   });
 
+  describe('one program role per CSP tenant', () => {
+    /** Every row of the enrollments table, and the number of ledger events. */
+    async function written() {
+      return [
+        (await tableRows(db.store(), 'enrollments')).map((r) => [r.id, r.role, r.status]),
+        (await tableRows(db.store(), 'ledger_events')).length,
+      ];
+    }
+
+    it('refuses another role with ENROLLMENT_ROLE_CONFLICT (field role) while the first is pending, qualified or active, writing nothing', async () => {
+      const e = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-reseller'));
+      const expectConflict = async (status: string) => {
+        const before = await written();
+        for (const role of ['indirect-provider', 'direct-bill']) {
+          const out = await enrollAs(alpha.globalAdmin, alpha.tenantId, role);
+          expect(refusal(out)).toEqual([{ code: 'ENROLLMENT_ROLE_CONFLICT', field: 'role' }]);
+          expect(out.ok ? undefined : out.violations[0]).toMatchObject({
+            message: `Tenant ${alpha.tenantId} already holds the indirect-reseller role (${status}); it cannot also enroll as ${role}.`,
+            remedies: [
+              `Enroll another CSP tenant of the organization (for another location) as ${role}.`,
+              'Or keep this tenant in its current role.',
+            ],
+          });
+        }
+        // The operator is refused the same way.
+        expect(codes(await enrollAs(operator.principal, alpha.tenantId, 'indirect-provider'))).toEqual([
+          'ENROLLMENT_ROLE_CONFLICT',
+        ]);
+        expect(await written()).toEqual(before);
+      };
+      await expectConflict('pending');
+      must(await op(verifyEnrollment, { enrollmentId: e.id }));
+      await expectConflict('qualified');
+      must(
+        await csp.execute(
+          signPartnerAgreement,
+          { principal: alpha.globalAdmin },
+          { tenantId: alpha.tenantId },
+        ),
+      );
+      expect(await status(e.id)).toBe('active');
+      await expectConflict('active');
+      // The same role again is still ENROLLMENT_ALREADY_EXISTS, not a conflict.
+      expect(codes(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-reseller'))).toEqual([
+        'ENROLLMENT_ALREADY_EXISTS',
+      ]);
+    });
+
+    it('counts a restricted direct-bill enrollment as holding the role', async () => {
+      const direct = await addPartner(csp, operator, {
+        legalName: 'Direct',
+        country: 'DE',
+        role: 'direct-bill',
+      });
+      must(
+        await op(restrictEnrollment, { enrollmentId: direct.enrollmentId, reason: 'Support plan lapsed' }),
+      );
+      const out = await enrollAs(direct.globalAdmin, direct.tenantId, 'indirect-reseller');
+      expect(refusal(out)).toEqual([{ code: 'ENROLLMENT_ROLE_CONFLICT', field: 'role' }]);
+      expect(out.ok || out.violations[0]?.message).toContain('direct-bill role (restricted)');
+    });
+
+    it('allows another role once the other enrollment was rejected or declined', async () => {
+      const first = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-reseller'));
+      must(await op(rejectEnrollment, { enrollmentId: first.id, reason: 'Verification failed' }));
+      const second = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-provider'));
+      expect([second.role, second.status]).toEqual(['indirect-provider', 'pending']);
+      must(await op(declineEnrollment, { enrollmentId: second.id, reason: 'No distribution' }));
+      const third = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'direct-bill'));
+      expect([third.role, third.status]).toEqual(['direct-bill', 'pending']);
+      // The open direct-bill enrollment now holds the tenant: the earlier roles are refused again.
+      for (const role of ['indirect-reseller', 'indirect-provider']) {
+        expect(codes(await enrollAs(alpha.globalAdmin, alpha.tenantId, role))).toEqual([
+          'ENROLLMENT_ROLE_CONFLICT',
+        ]);
+      }
+      expect(
+        (await tableRows(db.store(), 'enrollments')).map((r) => [r.id, r.role, r.status]).sort(),
+      ).toEqual(
+        [
+          [first.id, 'indirect-reseller', 'rejected'],
+          [second.id, 'indirect-provider', 'declined'],
+          [third.id, 'direct-bill', 'pending'],
+        ].sort(),
+      );
+    });
+
+    it('a partner in two roles uses two CSP tenants: another tenant of the organization enrolls in the other role', async () => {
+      must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-reseller'));
+      const de = await tenantIn(alpha, 'DE');
+      const provider = must(await enrollAs(de.admin, de.tenantId, 'indirect-provider'));
+      expect([provider.tenantId, provider.role, provider.status]).toEqual([
+        de.tenantId,
+        'indirect-provider',
+        'pending',
+      ]);
+      // And another partner holds its own role independently.
+      const beta = await addPartner(csp, operator, { legalName: 'Beta', country: 'FR' });
+      expect(must(await enrollAs(beta.globalAdmin, beta.tenantId, 'indirect-provider')).status).toBe(
+        'pending',
+      );
+    });
+  });
+
   describe('verify, reject, decline', () => {
     let enrollmentId: string;
     beforeEach(async () => {
@@ -263,7 +365,6 @@ describeEachDatabase('enrollments', (db) => {
     });
 
     it('verify makes it active at once when the MPA is already signed for the region', async () => {
-      must(await op(verifyEnrollment, { enrollmentId }));
       must(
         await csp.execute(
           signPartnerAgreement,
@@ -271,10 +372,10 @@ describeEachDatabase('enrollments', (db) => {
           { tenantId: alpha.tenantId },
         ),
       );
-      const provider = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-provider'));
-      const e = must(await op(verifyEnrollment, { enrollmentId: provider.id }));
+      expect(await status(enrollmentId)).toBe('pending');
+      const e = must(await op(verifyEnrollment, { enrollmentId }));
       expect(e.status).toBe('active');
-      const events = await ledgerOf(csp, alpha.globalAdmin, 'enrollment', provider.id);
+      const events = await ledgerOf(csp, alpha.globalAdmin, 'enrollment', enrollmentId);
       expect(events.map((x) => [x.type, x.command])).toEqual([
         ['enrollment.submitted', 'enrollments.enroll'],
         ['enrollment.qualified', 'enrollments.verify'],
@@ -327,8 +428,10 @@ describeEachDatabase('enrollments', (db) => {
         expect(refusal(await op(command, input))).toEqual([{ code: 'INVALID_TRANSITION' }]);
       }
       expect(await status(enrollmentId)).toBe('active');
-      // A rejected enrollment is final; the remedy is a new enrollment.
-      const other = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-provider'));
+      // A rejected enrollment is final; the remedy is a new enrollment (of another partner here:
+      // alpha's tenant holds the reseller role).
+      const beta = await addPartner(csp, operator, { legalName: 'Beta', country: 'FR' });
+      const other = must(await enrollAs(beta.globalAdmin, beta.tenantId, 'indirect-provider'));
       must(await op(rejectEnrollment, { enrollmentId: other.id, reason: 'r' }));
       const out = await op(verifyEnrollment, { enrollmentId: other.id });
       expect(refusal(out)).toEqual([{ code: 'INVALID_TRANSITION' }]);
@@ -343,7 +446,9 @@ describeEachDatabase('enrollments', (db) => {
       const fr = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-reseller')).id;
       const deE = must(await enrollAs(de.admin, de.tenantId, 'indirect-reseller')).id;
       const usE = must(await enrollAs(us.admin, us.tenantId, 'indirect-reseller')).id;
-      const pendingDe = must(await enrollAs(de.admin, de.tenantId, 'indirect-provider')).id;
+      // One role per tenant: a pending provider enrollment of the organization's Italian tenant.
+      const italy = await tenantIn(alpha, 'IT');
+      const pendingIt = must(await enrollAs(italy.admin, italy.tenantId, 'indirect-provider')).id;
       for (const id of [fr, deE, usE])
         expect(must(await op(verifyEnrollment, { enrollmentId: id })).status).toBe('qualified');
 
@@ -358,7 +463,7 @@ describeEachDatabase('enrollments', (db) => {
       expect(await status(fr)).toBe('active');
       expect(await status(deE)).toBe('active');
       expect(await status(usE)).toBe('qualified');
-      expect(await status(pendingDe)).toBe('pending');
+      expect(await status(pendingIt)).toBe('pending');
       const events = await ledgerOf(csp, de.admin, 'enrollment', deE);
       expect(events.at(-1)).toMatchObject({
         type: 'enrollment.activated',
@@ -498,10 +603,12 @@ describeEachDatabase('enrollments', (db) => {
     });
 
     it('refuses recording on a reseller enrollment with NOT_DIRECT_BILL_ENROLLMENT', async () => {
-      const reseller = must(await enrollAs(alpha.globalAdmin, alpha.tenantId, 'indirect-reseller')).id;
+      // alpha's tenant holds the direct-bill role: the reseller enrollment is another tenant's.
+      const de = await tenantIn(alpha, 'DE');
+      const reseller = must(await enrollAs(de.admin, de.tenantId, 'indirect-reseller')).id;
       const out = await csp.execute(
         recordDirectBillRequirement,
-        { principal: alpha.globalAdmin },
+        { principal: de.admin },
         { enrollmentId: reseller, item: 'credit-check' },
       );
       expect(refusal(out)).toEqual([{ code: 'NOT_DIRECT_BILL_ENROLLMENT', field: 'enrollmentId' }]);

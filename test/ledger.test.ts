@@ -82,11 +82,21 @@ describeEachDatabase('ledger', (db) => {
 
   describe('what an event carries', () => {
     it('the principal, the request id, the command and the time of the request', async () => {
+      // A tenant holds one program role (alpha's is indirect reseller): another partner, that
+      // signed the MPA for europe before enrolling.
+      const gamma = await addPartner(csp, operator, { legalName: 'Gamma', country: 'FR' });
+      must(
+        await csp.execute(
+          signPartnerAgreement,
+          { principal: gamma.globalAdmin },
+          { tenantId: gamma.tenantId },
+        ),
+      );
       const e = must(
         await csp.execute(
           enroll,
-          { principal: alpha.globalAdmin, requestId: 'req-123' },
-          { tenantId: alpha.tenantId, role: 'indirect-provider' },
+          { principal: gamma.globalAdmin, requestId: 'req-123' },
+          { tenantId: gamma.tenantId, role: 'indirect-provider' },
         ),
       );
       const later = new Date('2026-01-20T08:30:00.000Z');
@@ -97,7 +107,7 @@ describeEachDatabase('ledger', (db) => {
           { enrollmentId: e.id },
         ),
       );
-      const { events } = must(await read(alpha.globalAdmin, { entityType: 'enrollment', entityId: e.id }));
+      const { events } = must(await read(gamma.globalAdmin, { entityType: 'enrollment', entityId: e.id }));
       expect(events.map((x) => ({ ...x, seq: 0, id: '' }))).toEqual([
         {
           seq: 0,
@@ -107,7 +117,7 @@ describeEachDatabase('ledger', (db) => {
           type: 'enrollment.submitted',
           entityType: 'enrollment',
           entityId: e.id,
-          principal: { kind: 'user', userId: userId(alpha.globalAdmin), tenantId: alpha.tenantId },
+          principal: { kind: 'user', userId: userId(gamma.globalAdmin), tenantId: gamma.tenantId },
           requestId: 'req-123',
           payload: { ...e },
         },

@@ -5,6 +5,7 @@ import type { QueryContext } from '../src/app/context.ts';
 import { OpenCsp } from '../src/app/opencsp.ts';
 import { insertRelationship } from '../src/customers/store.ts';
 import { loadCustomerFacts, loadPartnerFacts, partnershipState } from '../src/decisions/facts.ts';
+import { declineEnrollment, enroll, rejectEnrollment } from '../src/enrollments/service.ts';
 import { seededIds } from '../src/kernel/ids.ts';
 import type { Principal, UserRole } from '../src/kernel/principal.ts';
 import { addDays } from '../src/kernel/time.ts';
@@ -338,6 +339,55 @@ describeEachDatabase('partnerships', (db) => {
       expect(out.ok ? undefined : out.violations[0]?.scenario).toBe('1');
     });
 
+    it('refuses PARTNER_NOT_ENROLLED for a reseller that is only onboarded, writing nothing', async () => {
+      const onboarded = await addPartner(csp, operator, { legalName: 'Just Onboarded', country: 'DE' });
+      const before = await snapshot(db.store());
+      const out = await invite(onboarded);
+      expect(refusal(out)).toEqual([{ code: 'PARTNER_NOT_ENROLLED' }]);
+      expect(out.ok ? undefined : out.violations[0]).toMatchObject({
+        scenario: 'mpa',
+        message: 'Just Onboarded is not enrolled as an indirect reseller.',
+        remedies: [
+          `The reseller enrolls its CSP tenant ${onboarded.tenantId} as an indirect reseller ("Before you can start working with resellers, they must be enrolled").`,
+        ],
+      });
+      // The operator is refused the same way.
+      expect(codes(await invite(onboarded, operator.principal))).toEqual(['PARTNER_NOT_ENROLLED']);
+      expect(await snapshot(db.store())).toEqual(before);
+    });
+
+    it('refuses PARTNER_NOT_ENROLLED for a CSP tenant enrolled in another role, or whose reseller enrollment was rejected or declined', async () => {
+      const direct = await addPartner(csp, operator, {
+        legalName: 'Direct Germany',
+        country: 'DE',
+        role: 'direct-bill',
+      });
+      expect(codes(await invite(direct))).toEqual(['PARTNER_NOT_ENROLLED']);
+      // The new enrollment is submitted a day later: the facts take the latest one per role.
+      const tomorrow = later(1);
+      for (const [name, command] of [
+        ['Rejected Reseller', rejectEnrollment],
+        ['Declined Reseller', declineEnrollment],
+      ] as const) {
+        const r = await addPartner(csp, operator, {
+          legalName: name,
+          country: 'DE',
+          role: 'indirect-reseller',
+          until: 'enrolled',
+        });
+        // Enrolled (even pending): it may be invited…
+        const p = must(await invite(r));
+        must(await exec(declinePartnership, r.globalAdmin, { token: p.invitationToken }));
+        must(await exec(command, operator.principal, { enrollmentId: r.enrollmentId, reason: 'No' }));
+        // …not once the enrollment was refused; enrolled again, it may.
+        expect(codes(await invite(r))).toEqual(['PARTNER_NOT_ENROLLED']);
+        must(
+          await exec(enroll, r.globalAdmin, { tenantId: r.tenantId, role: 'indirect-reseller' }, tomorrow),
+        );
+        expect(must(await invite(r, provider.globalAdmin, tomorrow)).state).toBe('invited');
+      }
+    });
+
     it('refuses a provider that is not ready (enrollment pending) with its standing steps', async () => {
       const pending = await addPartner(csp, operator, {
         legalName: 'New Distributor',
@@ -503,10 +553,22 @@ describeEachDatabase('partnerships', (db) => {
       ]);
     });
 
-    it('refuses PARTNER_NOT_ENROLLED for a reseller that is only onboarded', async () => {
-      const onboarded = await addPartner(csp, operator, { legalName: 'Just Onboarded', country: 'DE' });
-      const p = must(await invite(onboarded));
-      const out = await exec(acceptPartnership, onboarded.globalAdmin, { token: p.invitationToken });
+    it('refuses PARTNER_NOT_ENROLLED for a reseller whose enrollment was rejected after the invitation', async () => {
+      // An onboarded-only reseller is refused at invitation already (see invitePartnership).
+      const pending = await addPartner(csp, operator, {
+        legalName: 'Soon Rejected',
+        country: 'DE',
+        role: 'indirect-reseller',
+        until: 'enrolled',
+      });
+      const p = must(await invite(pending));
+      must(
+        await exec(rejectEnrollment, operator.principal, {
+          enrollmentId: pending.enrollmentId,
+          reason: 'Verification failed',
+        }),
+      );
+      const out = await exec(acceptPartnership, pending.globalAdmin, { token: p.invitationToken });
       expect(codes(out)).toEqual(['PARTNER_NOT_ENROLLED', 'RESELLER_MPA_NOT_SIGNED']);
       expect((await row(p.id)).state).toBe('invited');
     });
@@ -965,6 +1027,26 @@ describeEachDatabase('partnerships', (db) => {
       expect(r).toEqual({ state: 'active', removed_at: null });
       expect(await withContext((ctx) => partnershipState(ctx, provider.tenantId, reseller.tenantId))).toBe(
         'none',
+      );
+    });
+
+    it('lets the program operator remove the partnership directly, without a support request', async () => {
+      const p = await active();
+      const ended = must(
+        await exec(endPartnership, operator.principal, { partnershipId: p.id, reason: 'Program decision' }),
+      );
+      expect(ended).toMatchObject({ state: 'ended', endedAt: NOW, endReason: 'Program decision' });
+      expect((await events(p.id)).at(-1)).toEqual({
+        type: 'partnership.ended',
+        entityType: 'partnership',
+        command: 'partnerships.end',
+        payload: { from: 'active', reason: 'Program decision', viaSupportRequest: false },
+      });
+      // A suspended one too.
+      const other = await active(outsider);
+      must(await exec(suspendPartnership, provider.globalAdmin, { partnershipId: other.id }));
+      expect(must(await exec(endPartnership, operator.principal, { partnershipId: other.id })).state).toBe(
+        'ended',
       );
     });
 

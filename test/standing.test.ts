@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { signPartnerAgreement } from '../src/agreements/service.ts';
 import type { OpenCsp } from '../src/app/opencsp.ts';
-import { enroll, rejectEnrollment } from '../src/enrollments/service.ts';
+import { enroll, rejectEnrollment, verifyEnrollment } from '../src/enrollments/service.ts';
 import { ANONYMOUS, type Principal } from '../src/kernel/principal.ts';
 import { addLocation, addUser, createPartnerTenant } from '../src/parties/service.ts';
 import type { Standing } from '../src/rules/standing.ts';
@@ -117,28 +118,55 @@ describeEachDatabase('standing', (db) => {
     });
 
     it('filters by role: the enrollment in that role, or none', async () => {
+      // One open role per tenant: a rejected provider enrollment, then an active reseller one.
+      const multi = await addPartner(csp, operator, {
+        legalName: 'Multi',
+        country: 'FR',
+        role: 'indirect-provider',
+        until: 'enrolled',
+      });
       must(
         await csp.execute(
-          enroll,
-          { principal: reseller.globalAdmin },
-          { tenantId: reseller.tenantId, role: 'indirect-provider' },
+          rejectEnrollment,
+          { principal: operator.principal },
+          { enrollmentId: multi.enrollmentId, reason: 'No distribution capability' },
         ),
       );
-      const any = await standing(reseller.globalAdmin, { tenantId: reseller.tenantId });
+      const enrolled = must(
+        await csp.execute(
+          enroll,
+          { principal: multi.globalAdmin },
+          { tenantId: multi.tenantId, role: 'indirect-reseller' },
+        ),
+      );
+      must(
+        await csp.execute(verifyEnrollment, { principal: operator.principal }, { enrollmentId: enrolled.id }),
+      );
+      must(
+        await csp.execute(
+          signPartnerAgreement,
+          { principal: multi.globalAdmin },
+          { tenantId: multi.tenantId },
+        ),
+      );
+      const any = await standing(multi.globalAdmin, { tenantId: multi.tenantId });
       expect([any.role, any.enrollmentStatus, any.mayTransact]).toEqual([
         'indirect-reseller',
         'active',
         true,
       ]);
-      const provider = await standing(reseller.globalAdmin, {
-        tenantId: reseller.tenantId,
+      const provider = await standing(multi.globalAdmin, {
+        tenantId: multi.tenantId,
         role: 'indirect-provider',
       });
       expect([provider.role, provider.enrollmentStatus, violationCodes(provider)]).toEqual([
         'indirect-provider',
-        'pending',
-        ['ENROLLMENT_NOT_VERIFIED'],
+        'rejected',
+        ['PARTNER_NOT_ENROLLED'],
       ]);
+      expect(provider.violations[0]?.message).toBe(
+        `The indirect-provider enrollment of tenant ${multi.tenantId} was rejected.`,
+      );
       const direct = await standing(reseller.globalAdmin, {
         tenantId: reseller.tenantId,
         role: 'direct-bill',
@@ -149,6 +177,11 @@ describeEachDatabase('standing', (db) => {
         ['PARTNER_NOT_ENROLLED'],
       ]);
       expect(direct.violations[0]?.message).toContain('direct-bill');
+      const reseller2 = await standing(reseller.globalAdmin, {
+        tenantId: reseller.tenantId,
+        role: 'indirect-reseller',
+      });
+      expect([reseller2.enrollmentStatus, reseller2.mayTransact]).toEqual(['active', true]);
     });
   });
 

@@ -197,14 +197,17 @@ describe('mergeDecisions', () => {
       customerIsResellerOfPartner: false,
       customerAgreementAccepted: false,
     };
+    // Neither partner signed the MPA at home (europe): across regions, readiness is judged there.
+    const unsignedReseller: PartnerFacts = { ...reseller, partnerAgreements: {} };
+    const unsignedProvider: PartnerFacts = { ...provider, partnerAgreements: {} };
     const a = decideCustomerRelationship(
       program,
-      { ...facts, partner: reseller, viaReseller: undefined },
+      { ...facts, partner: unsignedReseller, viaReseller: undefined },
       NOW,
     );
     const b = decideCustomerRelationship(
       program,
-      { ...facts, partner: provider, viaReseller: reseller },
+      { ...facts, partner: unsignedProvider, viaReseller: unsignedReseller },
       NOW,
     );
     // The provider's leg repeats the reseller's region mismatch and the missing customer agreement.
@@ -228,5 +231,38 @@ describe('mergeDecisions', () => {
     ]);
     expect(merged.violations[1]?.remedies[0]).toContain(PARTNER);
     expect(merged.violations[4]?.remedies[0]).toContain(OTHER);
+  });
+
+  it('across regions, partners that signed at home get no MPA violation for the customer region', () => {
+    const facts = {
+      customer,
+      partnershipWithReseller: 'active' as const,
+      existingRelationship: false,
+      customerIsResellerOfPartner: false,
+      customerAgreementAccepted: false,
+    };
+    const a = decideCustomerRelationship(
+      program,
+      { ...facts, partner: reseller, viaReseller: undefined },
+      NOW,
+    );
+    const b = decideCustomerRelationship(
+      program,
+      { ...facts, partner: provider, viaReseller: reseller },
+      NOW,
+    );
+    expect(b.violations.map((v) => v.code)).toEqual([
+      'REGION_MISMATCH',
+      'REGION_MISMATCH',
+      'CUSTOMER_AGREEMENT_NOT_ACCEPTED',
+    ]);
+    // The reseller's mismatch and the customer agreement are reported once; the provider's own
+    // mismatch (another partner, other message) is kept.
+    const merged = mergeDecisions(a, b);
+    expect(merged.violations.map((v) => [v.code, v.message.split(' is located')[0]])).toEqual([
+      ['REGION_MISMATCH', 'Fabrikam'],
+      ['CUSTOMER_AGREEMENT_NOT_ACCEPTED', expect.any(String)],
+      ['REGION_MISMATCH', 'Distributor'],
+    ]);
   });
 });

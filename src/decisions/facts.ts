@@ -6,7 +6,7 @@
 import { currentPartnerAcceptances, latestCustomerAcceptance } from '../agreements/service.ts';
 import type { QueryContext } from '../app/context.ts';
 import { findActiveRelationship, isResellersCustomerOf } from '../customers/store.ts';
-import type { EnrollmentStatus, ProgramRole } from '../enrollments/model.ts';
+import { type EnrollmentStatus, OPEN_STATUSES, type ProgramRole } from '../enrollments/model.ts';
 import { listTenantEnrollments } from '../enrollments/service.ts';
 import type { Tenant } from '../parties/model.ts';
 import { getOrganization, getTenant, getTenantLocation } from '../parties/service.ts';
@@ -36,8 +36,11 @@ export async function loadPartnerFacts(
   if (!tenant) return undefined;
   const location = await getTenantLocation(ctx.tx, tenant.id);
   const latest: { -readonly [K in ProgramRole]?: { id: string; status: EnrollmentStatus } } = {};
-  for (const e of await listTenantEnrollments(ctx.tx, tenant.id))
-    latest[e.role] = { id: e.id, status: e.status };
+  // Per role: the open enrollment if there is one (at most one), else the latest closed one.
+  for (const e of await listTenantEnrollments(ctx.tx, tenant.id)) {
+    const held = latest[e.role];
+    if (!held || !OPEN_STATUSES.includes(held.status)) latest[e.role] = { id: e.id, status: e.status };
+  }
   const partnerAgreements: Record<string, string> = {};
   for (const a of await currentPartnerAcceptances(ctx.tx, tenant.organizationId))
     if (a.region) partnerAgreements[a.region] = a.version;

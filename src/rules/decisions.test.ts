@@ -27,6 +27,8 @@ import {
   decideOrderLine,
   decideSetPartnerOfRecord,
   type EndPartnershipFacts,
+  enrolledAs,
+  homeOrCustomerRegion,
   type InvitePartnershipFacts,
   type OrderLineFacts,
   partnerRegionViolation,
@@ -261,13 +263,57 @@ describe('sellingRole', () => {
   it('among equals: direct-bill, then indirect reseller, then provider', () => {
     expect(role({ 'indirect-provider': 'active', 'indirect-reseller': 'active' })).toBe('indirect-reseller');
     expect(role({ 'indirect-reseller': 'active', 'direct-bill': 'active' })).toBe('direct-bill');
+    // An open enrollment names the role before a rejected one does.
     expect(role({ 'indirect-provider': 'pending', 'indirect-reseller': 'rejected' })).toBe(
-      'indirect-reseller',
+      'indirect-provider',
     );
+    expect(role({ 'indirect-reseller': 'declined', 'direct-bill': 'rejected' })).toBe('direct-bill');
   });
 
   it('an enrollment that is not active still names the role', () => {
     expect(role({ 'indirect-provider': 'pending' })).toBe('indirect-provider');
+  });
+});
+
+describe('enrolledAs', () => {
+  it.each<[EnrollmentStatus, boolean]>([
+    ['pending', true],
+    ['qualified', true],
+    ['active', true],
+    ['restricted', true],
+    ['rejected', false],
+    ['declined', false],
+  ])('an enrollment %s in the role → %s', (status, expected) => {
+    expect(enrolledAs(reseller({ status }), 'indirect-reseller')).toBe(expected);
+  });
+
+  it('no enrollment in that role (even an active one in another) → false', () => {
+    expect(enrolledAs(reseller({ enrollments: {} }), 'indirect-reseller')).toBe(false);
+    expect(enrolledAs(direct(), 'indirect-reseller')).toBe(false);
+    expect(enrolledAs(provider(), 'indirect-reseller')).toBe(false);
+    expect(enrolledAs(provider(), 'indirect-provider')).toBe(true);
+  });
+});
+
+describe('homeOrCustomerRegion', () => {
+  it("the customer's region when both share it (another country of it too)", () => {
+    expect(homeOrCustomerRegion(reseller(), tailspin())).toBe('europe');
+    expect(homeOrCustomerRegion(reseller(), tailspin({ country: 'DE' }))).toBe('europe');
+    expect(homeOrCustomerRegion(reseller({ country: 'US' }), tailspin({ country: 'US' }))).toBe(
+      'united-states',
+    );
+  });
+
+  it("the partner's home region when they differ (never the customer's)", () => {
+    expect(homeOrCustomerRegion(reseller(), tailspin({ country: 'US' }))).toBe('europe');
+    expect(homeOrCustomerRegion(reseller({ country: 'US' }), tailspin())).toBe('united-states');
+    // A customer in a country the program does not list.
+    expect(homeOrCustomerRegion(reseller(), tailspin({ country: 'XX' }))).toBe('europe');
+  });
+
+  it("no region at all when the partner's country is not listed", () => {
+    expect(homeOrCustomerRegion(reseller({ country: 'XX' }), tailspin())).toBe('');
+    expect(homeOrCustomerRegion(reseller({ country: 'XX' }), tailspin({ country: 'XX' }))).toBe('');
   });
 });
 
@@ -438,6 +484,33 @@ describe('decideInvitePartnership', () => {
     expectAllowed(decide({ provider: provider({ mpaRegions: [] }) }, BEFORE_MPA));
   });
 
+  // "Before you can start working with resellers, they must be enrolled as indirect resellers."
+  it.each<[string, Overrides]>([
+    ['not enrolled at all', { enrollments: {} }],
+    ['enrolled as direct-bill only', { enrollments: { 'direct-bill': 'active' } }],
+    ['enrolled as indirect provider only', { enrollments: { 'indirect-provider': 'active' } }],
+    ['rejected', { status: 'rejected' }],
+    ['declined', { status: 'declined' }],
+  ])('the reseller %s → PARTNER_NOT_ENROLLED (scenario mpa), naming its tenant', (_n, o) => {
+    const v = expectOnly(decide({ reseller: reseller(o) }), 'PARTNER_NOT_ENROLLED');
+    expect(v.scenario).toBe('mpa');
+    expect(v.message).toBe('Fabrikam Reseller is not enrolled as an indirect reseller.');
+    remediesMatch(v, /enrolls its CSP tenant tenant-fabrikam-reseller as an indirect reseller/);
+    remediesMatch(v, /must be enrolled/);
+  });
+
+  it.each<EnrollmentStatus>(['pending', 'qualified', 'active', 'restricted'])(
+    'a %s reseller enrollment counts as enrolled: the invitation is allowed (readiness is judged at acceptance)',
+    (status) => {
+      expectAllowed(decide({ reseller: reseller({ status }) }));
+    },
+  );
+
+  it('a reseller enrolled again after a rejection (pending) may be invited', () => {
+    const r = reseller({ enrollments: { 'direct-bill': 'rejected', 'indirect-reseller': 'pending' } });
+    expectAllowed(decide({ reseller: r }));
+  });
+
   it('the invitee is not a CSP tenant → NOT_A_PARTNER_TENANT', () => {
     const v = expectOnly(decide({ reseller: reseller({ type: 'customer' }) }), 'NOT_A_PARTNER_TENANT');
     expect(v.scenario).toBe('1');
@@ -487,6 +560,11 @@ describe('decideInvitePartnership', () => {
         'RELATIONSHIP_TYPE_CONFLICT',
       ],
     );
+    // A CSP tenant of another region that is not enrolled: both.
+    expectAll(decide({ reseller: reseller({ country: 'US', enrollments: {} }) }), [
+      'PARTNER_NOT_ENROLLED',
+      'REGION_MISMATCH',
+    ]);
   });
 });
 
@@ -661,6 +739,20 @@ describe('decideEndPartnership', () => {
     expectAllowed(decideEndPartnership(selfService, facts()));
   });
 
+  it('self-service: the program operator (or the system) ends it directly → allowed', () => {
+    for (const actor of [operator(), SYSTEM]) {
+      expectAllowed(decideEndPartnership(selfService, facts({ actor, viaSupportRequest: false })));
+      expectAllowed(
+        decideEndPartnership(selfService, facts({ actor, viaSupportRequest: false, state: 'suspended' })),
+      );
+    }
+    // Not under the seed's support policy: there the operator too resolves a support request.
+    expectOnly(
+      decideEndPartnership(program, facts({ actor: operator(), viaSupportRequest: false })),
+      'TERMINATION_REQUIRES_SUPPORT',
+    );
+  });
+
   it.each<[string, Principal]>([
     ["the reseller's global admin", user(reseller().tenantId, 'global-admin')],
     ['a sales agent of the provider', user(provider().tenantId, 'sales-agent')],
@@ -801,6 +893,46 @@ describe('decideCustomerRelationship', () => {
     expect(v2.scenario).toBe('7');
   });
 
+  describe('readiness is judged where the deal could happen', () => {
+    it('same region: the MPA for the customer region (signed at home) → allowed', () => {
+      expectAllowed(decide(facts({ partner: reseller({ mpaRegions: ['europe'] }), customer: tailspin() })));
+    });
+
+    it("another region: only REGION_MISMATCH, no MPA_NOT_SIGNED for the customer's region", () => {
+      const v = expectOnly(
+        decide(facts({ partner: reseller(), customer: tailspin({ country: 'US' }) })),
+        'REGION_MISMATCH',
+      );
+      expect(v.scenario).toBe('7');
+      // The provider and its reseller (both europe) with a US customer: two mismatches, no MPA.
+      expectAll(decide(viaFacts({ customer: tailspin({ country: 'US' }) })), [
+        'REGION_MISMATCH',
+        'REGION_MISMATCH',
+      ]);
+    });
+
+    it("another region, nothing signed at home: MPA_NOT_SIGNED names the partner's home region", () => {
+      const d = decide(
+        facts({ partner: reseller({ mpaRegions: [] }), customer: tailspin({ country: 'US' }) }),
+      );
+      expectAll(d, ['REGION_MISMATCH', 'MPA_NOT_SIGNED']);
+      remediesMatch(violationOf(d, 'MPA_NOT_SIGNED'), /tenant-fabrikam-reseller .*for region europe/);
+      const via = decide(
+        viaFacts({ viaReseller: reseller({ mpaRegions: [] }), customer: tailspin({ country: 'US' }) }),
+      );
+      expectAll(via, ['REGION_MISMATCH', 'REGION_MISMATCH', 'RESELLER_MPA_NOT_SIGNED']);
+      expect(violationOf(via, 'RESELLER_MPA_NOT_SIGNED').message).toContain('region europe');
+    });
+
+    it("same region elsewhere: a US tenant of an organization that signed only europe's MPA → MPA_NOT_SIGNED for united-states", () => {
+      const us = reseller({ country: 'US', mpaRegions: ['europe'] });
+      const d = decide(facts({ partner: us, customer: tailspin({ country: 'US' }) }));
+      const v = expectOnly(d, 'MPA_NOT_SIGNED');
+      expect(v.message).toContain('united-states');
+      remediesMatch(v, /tenant-fabrikam-reseller .*for region united-states/);
+    });
+  });
+
   it.each<[string, Overrides, Code]>([
     ['not enrolled', { enrollments: {} }, 'PARTNER_NOT_ENROLLED'],
     ['pending', { status: 'pending' }, 'ENROLLMENT_NOT_VERIFIED'],
@@ -825,18 +957,26 @@ describe('decideCustomerRelationship', () => {
     remediesMatch(v, /on behalf of one of your indirect resellers/);
   });
 
-  // BUG: decideCustomerRelationship accepts `viaReseller` for a partner that is not an indirect
-  // provider (no UNSUPPORTED_CHAIN): a direct-bill partner (or a reseller) "serving a customer
-  // through a reseller" is not one of the two chains of scenario 1, and decideOrderLine refuses
-  // the same chain (direct-bill + partner of record) with UNSUPPORTED_CHAIN.
+  // Only an indirect provider serves a customer through a reseller: a direct-bill partner (or a
+  // reseller) "serving a customer through a reseller" is not one of the two chains of scenario 1,
+  // as decideOrderLine refuses the same chain (direct-bill + partner of record).
   it('scenario 1: a direct-bill partner serving the customer through a reseller → UNSUPPORTED_CHAIN', () => {
-    expectOnly(decide(viaFacts({ partner: direct() })), 'UNSUPPORTED_CHAIN');
+    const v = expectOnly(decide(viaFacts({ partner: direct() })), 'UNSUPPORTED_CHAIN');
+    expect(v.scenario).toBe('1');
+    expect(v.message).toBe(
+      'Adatum Direct is a direct-bill partner: only an indirect provider serves a customer through an indirect reseller.',
+    );
+    expect(v.remedies).toEqual(['Establish the relationship without naming a reseller.']);
+    // Without the reseller, the same direct-bill partner is allowed.
+    expectAllowed(decide(facts({ partner: direct() })));
   });
 
-  // BUG: same as above, for an indirect reseller naming another reseller as `viaReseller`.
   it('scenario 1: a reseller serving the customer through another reseller → UNSUPPORTED_CHAIN', () => {
     const other = partner({ legalName: 'Litware Reseller', country: 'FR', role: 'indirect-reseller' });
-    expectOnly(decide(viaFacts({ partner: reseller(), viaReseller: other })), 'UNSUPPORTED_CHAIN');
+    const v = expectOnly(decide(viaFacts({ partner: reseller(), viaReseller: other })), 'UNSUPPORTED_CHAIN');
+    expect(v.scenario).toBe('1');
+    expect(v.message).toMatch(/^Fabrikam Reseller is an indirect reseller: only an indirect provider/);
+    expect(v.remedies).toEqual(['Establish the relationship without naming a reseller.']);
   });
 
   it("the provider's reseller without MPA → RESELLER_MPA_NOT_SIGNED", () => {
@@ -1065,10 +1205,43 @@ describe('decideOrderLine', () => {
       remediesMatch(v, /tenant tenant-adatum-direct .*for region europe/);
     });
 
-    it("the MPA is judged for the CUSTOMER's region (not where the seller signed it)", () => {
-      const d = decide(directLine({ customer: tailspin({ country: 'US' }) }));
+    it('a seller that signed for europe only, a customer in europe → allowed', () => {
+      expectAllowed(
+        decide(
+          directLine({ seller: direct({ mpaRegions: ['europe'] }), customer: tailspin({ country: 'DE' }) }),
+        ),
+      );
+    });
+
+    it('a seller in europe, a customer in united-states → exactly REGION_MISMATCH (no MPA for the other region)', () => {
+      const v = expectOnly(decide(directLine({ customer: tailspin({ country: 'US' }) })), 'REGION_MISMATCH');
+      expect(v.scenario).toBe('7');
+      // The provider and its reseller, both in europe: each reports the mismatch, nothing else.
+      expectAll(decide(indirectLine({ customer: tailspin({ country: 'US' }) })), [
+        'REGION_MISMATCH',
+        'REGION_MISMATCH',
+      ]);
+    });
+
+    it("across regions, readiness is judged in the seller's home region: its missing MPA names europe", () => {
+      const d = decide(
+        directLine({ seller: direct({ mpaRegions: [] }), customer: tailspin({ country: 'US' }) }),
+      );
       expectAll(d, ['MPA_NOT_SIGNED', 'REGION_MISMATCH']);
       const mpa = violationOf(d, 'MPA_NOT_SIGNED');
+      expect(mpa.message).toContain('europe');
+      expect(mpa.message).not.toContain('united-states');
+      remediesMatch(mpa, /tenant tenant-adatum-direct .*for region europe/);
+    });
+
+    it("same region: a US seller whose organization signed only europe's MPA, a US customer → MPA_NOT_SIGNED for united-states", () => {
+      const d = decide(
+        directLine({
+          seller: direct({ country: 'US', mpaRegions: ['europe'] }),
+          customer: tailspin({ country: 'US' }),
+        }),
+      );
+      const mpa = expectOnly(d, 'MPA_NOT_SIGNED');
       expect(mpa.message).toContain('united-states');
       remediesMatch(mpa, /tenant tenant-adatum-direct .*for region united-states/);
     });
@@ -1227,6 +1400,12 @@ describe('decideOrderLine', () => {
         'REGION_MISMATCH',
       );
       expect(v.scenario).toBe('7');
+      // Signed at home (united-states) only: still the mismatch alone, no MPA for europe.
+      expectOnly(decide(indirectLine({ partnerOfRecord: reseller({ country: 'US' }) })), 'REGION_MISMATCH');
+      // Signed nowhere: its MPA is asked for its home region.
+      const d = decide(indirectLine({ partnerOfRecord: reseller({ country: 'US', mpaRegions: [] }) }));
+      expectAll(d, ['REGION_MISMATCH', 'RESELLER_MPA_NOT_SIGNED']);
+      expect(violationOf(d, 'RESELLER_MPA_NOT_SIGNED').message).toContain('region united-states');
     });
 
     it('scenario 5: selling to its own organization → SELF_DEALING; to an affiliate → AFFILIATE_DEALING', () => {
@@ -1293,12 +1472,12 @@ describe('decideOrderLine', () => {
         }),
       ),
       [
-        // seller: MPA for united-states missing, customer in another region
-        'MPA_NOT_SIGNED',
+        // seller: its home (europe) MPA outdated, customer in another region
+        'MPA_VERSION_OUTDATED',
         'REGION_MISMATCH',
-        // partner of record: enrollment, MPA for united-states, partnership, region, affiliate, relationship
+        // partner of record: enrollment, partnership, region, affiliate, relationship (its MPA is
+        // judged at home, in europe, where it is signed)
         'ENROLLMENT_NOT_ACTIVE',
-        'RESELLER_MPA_NOT_SIGNED',
         'NO_ACTIVE_PARTNERSHIP',
         'REGION_MISMATCH',
         'AFFILIATE_DEALING',
@@ -1352,13 +1531,42 @@ describe('decideSetPartnerOfRecord', () => {
     remediesMatch(v, new RegExp(provider().tenantId));
   });
 
-  it('not an indirect provider → UNSUPPORTED_CHAIN', () => {
+  it('not an indirect provider → UNSUPPORTED_CHAIN (with a remedy) and PARTNER_NOT_ENROLLED as provider', () => {
     const d = direct();
-    const v = expectOnly(
-      decide({ provider: d, actor: user(d.tenantId, 'global-admin') }),
-      'UNSUPPORTED_CHAIN',
-    );
+    const decision = decide({ provider: d, actor: user(d.tenantId, 'global-admin') });
+    expect(codes(decision)).toEqual(['UNSUPPORTED_CHAIN', 'PARTNER_NOT_ENROLLED']);
+    const v = violationOf(decision, 'UNSUPPORTED_CHAIN');
     expect(v.scenario).toBe('1');
+    expect(v.remedies).toEqual([
+      'Let the indirect provider that placed the order name the partner of record.',
+    ]);
+    expect(violationOf(decision, 'PARTNER_NOT_ENROLLED').message).toContain('indirect-provider');
+  });
+
+  it.each<[string, Code, Overrides]>([
+    ['pending', 'ENROLLMENT_NOT_VERIFIED', { status: 'pending' }],
+    ['qualified', 'ENROLLMENT_NOT_ACTIVE', { status: 'qualified' }],
+    ['without MPA', 'MPA_NOT_SIGNED', { mpaRegions: [] }],
+    ['with an outdated MPA', 'MPA_VERSION_OUTDATED', { mpaVersion: OLD_VERSION }],
+    ['without Partner ID', 'PARTNER_ID_NOT_ASSOCIATED', { partnerId: null }],
+  ])('the provider itself %s → %s', (_n, code, o) => {
+    expectOnly(decide({ provider: provider(o) }), code);
+  });
+
+  it("the provider's MPA: not before 2020-02-01; for the customer's region, or its home region across regions", () => {
+    expectAllowed(decide({ provider: provider({ mpaRegions: [] }) }, BEFORE_MPA));
+    const mpa = expectOnly(decide({ provider: provider({ mpaRegions: [] }) }), 'MPA_NOT_SIGNED');
+    remediesMatch(mpa, /tenant-northwind-distribution .*for region europe/);
+    // A US customer (with a US reseller): the provider's missing MPA is asked for europe, its home.
+    const d = decide({
+      provider: provider({ mpaRegions: [] }),
+      customer: tailspin({ country: 'US' }),
+      partnerOfRecord: reseller({ country: 'US' }),
+    });
+    // …and the provider itself is in another region than the customer (scenario 7).
+    expectAll(d, ['MPA_NOT_SIGNED', 'REGION_MISMATCH']);
+    remediesMatch(violationOf(d, 'MPA_NOT_SIGNED'), /for region europe/);
+    expect(violationOf(d, 'REGION_MISMATCH').scenario).toBe('7');
   });
 
   it('the provider names itself → UNSUPPORTED_CHAIN', () => {
@@ -1426,6 +1634,7 @@ describe('decideSetPartnerOfRecord', () => {
       [
         'NOT_AUTHORIZED',
         'UNSUPPORTED_CHAIN',
+        'PARTNER_NOT_ENROLLED',
         'RESELLER_MPA_NOT_SIGNED',
         'NO_ACTIVE_PARTNERSHIP',
         'SELF_DEALING',
@@ -1797,6 +2006,11 @@ describe('properties', () => {
         const d = checkDecision((x: InvitePartnershipFacts) => decideInvitePartnership(p, x, now), f);
         if (f.provider.region === undefined || f.provider.region !== f.reseller.region)
           expect(d.allowed).toBe(false);
+        // Only an enrolled indirect reseller (not rejected or declined) is invited.
+        if (f.reseller.type === 'partner' && !enrolledAs(f.reseller, 'indirect-reseller')) {
+          expect(d.allowed).toBe(false);
+          expect(codes(d)).toContain('PARTNER_NOT_ENROLLED');
+        }
       }),
       RUNS,
     );
@@ -1859,6 +2073,17 @@ describe('properties', () => {
         if (f.viaReseller && f.viaReseller.region !== f.customer.region) expect(d.allowed).toBe(false);
         if (f.customer.type !== 'customer') expect(d.allowed).toBe(false);
         if (sharesOrganization(f.partner, f.customer)) expect(d.allowed).toBe(false);
+        // Scenario 1: through a reseller only as an indirect provider, and a provider only so.
+        const role = sellingRole(f.partner) ?? 'indirect-reseller';
+        if ((role === 'indirect-provider') !== (f.viaReseller !== undefined))
+          expect(codes(d)).toContain('UNSUPPORTED_CHAIN');
+        // Across regions, never an agreement asked for the customer's region.
+        if (f.partner.region !== f.customer.region && f.customer.region !== undefined) {
+          const mpa = d.violations.filter(
+            (v) => v.code === 'MPA_NOT_SIGNED' || v.code === 'MPA_VERSION_OUTDATED',
+          );
+          for (const v of mpa) expect(v.message).not.toContain(f.customer.region);
+        }
       }),
       RUNS,
     );
@@ -1888,6 +2113,8 @@ describe('properties', () => {
         const d = checkDecision((x: SetPartnerOfRecordFacts) => decideSetPartnerOfRecord(p, x, now), f);
         if (f.partnership !== 'active') expect(d.allowed).toBe(false);
         if (f.partnerOfRecord.region !== f.customer.region) expect(d.allowed).toBe(false);
+        // The provider itself is an active indirect provider.
+        if (d.allowed) expect(f.provider.enrollments['indirect-provider']?.status).toBe('active');
       }),
       RUNS,
     );

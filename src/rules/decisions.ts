@@ -76,6 +76,7 @@ export function sellingRole(p: PartnerFacts): ProgramRole | undefined {
   const order: ProgramRole[] = ['direct-bill', 'indirect-reseller', 'indirect-provider'];
   return (
     order.find((r) => p.enrollments[r]?.status === 'active' || p.enrollments[r]?.status === 'restricted') ??
+    order.find((r) => enrolledAs(p, r)) ??
     order.find((r) => p.enrollments[r] !== undefined)
   );
 }
@@ -406,26 +407,21 @@ export function decideCustomerRelationship(
           )
         : undefined;
   const agreement = program.agreements.customer;
+  // The reseller's own checks apply only on the one chain that has one: provider → reseller → customer.
+  const via = role === 'indirect-provider' ? f.viaReseller : undefined;
   return decision([
     customerTypeViolation(f.customer),
     f.customerIsResellerOfPartner ? relationshipTypeConflict(f.partner, f.customer) : undefined,
     dealingViolation(f.partner, f.customer),
-    f.viaReseller ? dealingViolation(f.viaReseller, f.customer) : undefined,
+    via ? dealingViolation(via, f.customer) : undefined,
     customerRegionViolation(f.partner, f.customer),
-    f.viaReseller ? customerRegionViolation(f.viaReseller, f.customer) : undefined,
+    via ? customerRegionViolation(via, f.customer) : undefined,
     ...readiness(program, f.partner, role, homeOrCustomerRegion(f.partner, f.customer), now),
     chain,
-    ...(f.viaReseller
-      ? readiness(
-          program,
-          f.viaReseller,
-          'indirect-reseller',
-          homeOrCustomerRegion(f.viaReseller, f.customer),
-          now,
-          'reseller',
-        )
+    ...(via
+      ? readiness(program, via, 'indirect-reseller', homeOrCustomerRegion(via, f.customer), now, 'reseller')
       : []),
-    f.viaReseller ? partnershipViolation(f.partner, f.viaReseller, f.partnershipWithReseller) : undefined,
+    via ? partnershipViolation(f.partner, via, f.partnershipWithReseller) : undefined,
     f.customerAgreementAccepted
       ? undefined
       : violation(
@@ -638,6 +634,7 @@ export function decideSetPartnerOfRecord(program: Program, f: SetPartnerOfRecord
           },
         ),
     ...readiness(program, f.provider, 'indirect-provider', homeOrCustomerRegion(f.provider, f.customer), now),
+    customerRegionViolation(f.provider, f.customer),
     ...partnerOfRecordViolations(program, f.provider, f.customer, f.partnerOfRecord, f, now),
   ]);
 }
