@@ -87,21 +87,30 @@ export const explainOrderLine = defineQuery({
     if (input.partnerIdOnRecord !== undefined) {
       const location = await getLocation(ctx.tx, input.partnerIdOnRecord);
       partnerOfRecord = location?.tenantId ? await loadPartnerFacts(ctx, location.tenantId) : undefined;
-      if (!partnerOfRecord) {
-        return refuse(
-          violation('PARTNER_ID_NOT_FOUND', `No CSP tenant has Partner ID ${input.partnerIdOnRecord}.`, {
-            field: 'partnerIdOnRecord',
-          }),
-        );
-      }
     }
-    if (
-      !seller ||
-      !(await involved(ctx, seller.organizationId, customer?.organizationId, partnerOfRecord?.organizationId))
-    ) {
+    // The partner of record may ask only when it is really in the chain: partnered with the seller
+    // or serving the customer. Otherwise naming one's own Partner ID would reveal others' business.
+    const porInChain =
+      seller !== undefined &&
+      customer !== undefined &&
+      partnerOfRecord !== undefined &&
+      ((await partnershipState(ctx, seller.tenantId, partnerOfRecord.tenantId)) !== 'none' ||
+        (await hasCustomerRelationship(ctx, partnerOfRecord.tenantId, customer.tenantId)));
+    const askers = [
+      seller?.organizationId,
+      customer?.organizationId,
+      porInChain ? partnerOfRecord?.organizationId : undefined,
+    ];
+    if (!seller || !(await involved(ctx, ...askers)))
       return refuse(tenantNotFound('sellerTenantId', input.sellerTenantId));
-    }
     if (!customer) return refuse(tenantNotFound('customerTenantId', input.customerTenantId));
+    if (input.partnerIdOnRecord !== undefined && !partnerOfRecord) {
+      return refuse(
+        violation('PARTNER_ID_NOT_FOUND', `No CSP tenant has Partner ID ${input.partnerIdOnRecord}.`, {
+          field: 'partnerIdOnRecord',
+        }),
+      );
+    }
     return accept(await orderLineDecision(ctx, seller, customer, partnerOfRecord));
   },
 });
