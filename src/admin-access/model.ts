@@ -7,6 +7,7 @@
  */
 import type { Instant } from '../kernel/time.ts';
 
+/** Every state a caller may see: the stored ones and the two derived from the clock. */
 export const ADMIN_RELATIONSHIP_STATES = [
   'created',
   'approvalPending',
@@ -20,6 +21,11 @@ export type AdminRelationshipState = (typeof ADMIN_RELATIONSHIP_STATES)[number];
 /** The states that are stored; the others are derived. */
 export type StoredAdminRelationshipState = 'created' | 'approvalPending' | 'active' | 'terminated';
 
+/**
+ * The lifecycle over effective states. `active ⇄ expiring` and `→ expired` happen by the clock
+ * (`expiring → active` when auto-extension moves the end); commands only cause
+ * `→ approvalPending`, `→ active` and `→ terminated`.
+ */
 export const ADMIN_RELATIONSHIP_TRANSITIONS: Readonly<
   Record<AdminRelationshipState, readonly AdminRelationshipState[]>
 > = {
@@ -43,6 +49,7 @@ export const ADMIN_ROLES = [
 ] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
 
+/** Auto-extension: none, or by 180 days (ISO-8601 duration) each time the end is reached. */
 export const AUTO_EXTEND = ['none', 'P180D'] as const;
 export type AutoExtend = (typeof AUTO_EXTEND)[number];
 
@@ -53,6 +60,7 @@ export const MAX_DURATION_DAYS = 730;
 export const EXPIRING_WINDOW_DAYS = 30;
 export const AUTO_EXTEND_DAYS = 180;
 
+/** A delegated admin relationship as stored (see `effectiveAdminState` for what it is at a time). */
 export interface AdminRelationship {
   readonly id: string;
   readonly partnerTenantId: string;
@@ -63,10 +71,24 @@ export interface AdminRelationship {
   readonly autoExtend: AutoExtend;
   readonly state: StoredAdminRelationshipState;
   readonly createdAt: Instant;
+  /** When the partner sent it for approval. */
+  readonly requestedAt: Instant | null;
   readonly activatedAt: Instant | null;
+  /** The customer's global admin (user id) who approved it. */
+  readonly approvedBy: string | null;
   /** The first end date (activation + duration); auto-extension moves the effective end. */
   readonly endsAt: Instant | null;
   readonly terminatedAt: Instant | null;
+  /** The side that terminated it (partner or customer tenant; the operator's tenant when it did). */
+  readonly terminatedByTenantId: string | null;
+}
+
+/**
+ * The stored state an effective state comes from: `expiring` and `expired` are derived from a
+ * stored `active`. Lets a list filter by effective state narrow its query first.
+ */
+export function storedStateOf(state: AdminRelationshipState): StoredAdminRelationshipState {
+  return state === 'expiring' || state === 'expired' ? 'active' : state;
 }
 
 const DAY = 86_400_000;
@@ -85,7 +107,10 @@ export function effectiveEnd(
   return new Date(end);
 }
 
-/** What the relationship is at `now`. */
+/**
+ * What the relationship is at `now`: a stored `active` one is `expiring` in the last 30 days
+ * before its effective end and `expired` from the end on — derived, never written by a job.
+ */
 export function effectiveAdminState(
   r: Pick<AdminRelationship, 'state' | 'endsAt' | 'autoExtend'>,
   now: Date,
@@ -97,9 +122,11 @@ export function effectiveAdminState(
   return end.getTime() - now.getTime() <= EXPIRING_WINDOW_DAYS * DAY ? 'expiring' : 'active';
 }
 
+/** Where a subscription bought elsewhere came from: the vendor directly, another program, another partner. */
 export const EXTERNAL_SOURCES = ['direct', 'other-program', 'other-partner'] as const;
 export type ExternalSource = (typeof EXTERNAL_SOURCES)[number];
 
+/** A subscription the customer bought elsewhere and registered so its partners can manage it. */
 export interface ExternalSubscription {
   readonly id: string;
   readonly customerTenantId: string;

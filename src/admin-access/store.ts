@@ -1,4 +1,10 @@
+/**
+ * Queries of the delegated admin area: admin relationships, external subscriptions, and the
+ * relationship facts a partner's access is derived from. Every function runs in the caller's
+ * transaction.
+ */
 import type { Kysely, Selectable } from 'kysely';
+import type { ListPosition } from '../kernel/pagination.ts';
 import type { AdminRelationshipsTable, Database, ExternalSubscriptionsTable } from '../store/schema.ts';
 import type {
   AdminRelationship,
@@ -11,6 +17,7 @@ import type {
 
 type Tx = Kysely<Database>;
 
+/** A row as the domain sees it (roles decoded from JSON, integers normalised across drivers). */
 export function toAdminRelationship(r: Selectable<AdminRelationshipsTable>): AdminRelationship {
   return {
     id: r.id,
@@ -22,9 +29,12 @@ export function toAdminRelationship(r: Selectable<AdminRelationshipsTable>): Adm
     autoExtend: r.auto_extend as AutoExtend,
     state: r.state as StoredAdminRelationshipState,
     createdAt: r.created_at,
+    requestedAt: r.requested_at,
     activatedAt: r.activated_at,
+    approvedBy: r.approved_by,
     endsAt: r.ends_at,
     terminatedAt: r.terminated_at,
+    terminatedByTenantId: r.terminated_by_tenant_id,
   };
 }
 
@@ -58,64 +68,69 @@ export async function insertAdminRelationship(tx: Tx, r: AdminRelationship): Pro
       auto_extend: r.autoExtend,
       state: r.state,
       created_at: r.createdAt,
-      requested_at: null,
+      requested_at: r.requestedAt,
       activated_at: r.activatedAt,
-      approved_by: null,
+      approved_by: r.approvedBy,
       ends_at: r.endsAt,
       terminated_at: r.terminatedAt,
-      terminated_by_tenant_id: null,
+      terminated_by_tenant_id: r.terminatedByTenantId,
       updated_at: r.createdAt,
     })
     .execute();
 }
 
+/** The columns a lifecycle command changes. */
+export type AdminRelationshipChange = Partial<
+  Pick<
+    Selectable<AdminRelationshipsTable>,
+    | 'state'
+    | 'requested_at'
+    | 'activated_at'
+    | 'approved_by'
+    | 'ends_at'
+    | 'terminated_at'
+    | 'terminated_by_tenant_id'
+  >
+> & { readonly updated_at: string };
+
 export async function updateAdminRelationship(
   tx: Tx,
   id: string,
-  set: Partial<
-    Pick<
-      AdminRelationshipsTable,
-      | 'state'
-      | 'requested_at'
-      | 'activated_at'
-      | 'approved_by'
-      | 'ends_at'
-      | 'terminated_at'
-      | 'terminated_by_tenant_id'
-    >
-  > & {
-    updated_at: string;
-  },
+  set: AdminRelationshipChange,
 ): Promise<void> {
   await tx.updateTable('admin_relationships').set(set).where('id', '=', id).execute();
 }
 
-/** Admin relationships of a partner or of a customer, ordered by creation, after the cursor. */
+/**
+ * Admin relationships of a partner or of a customer tenant, ordered by `(created_at, id)`, after
+ * the cursor, optionally narrowed to one stored state.
+ */
 export async function listAdminRelationships(
   tx: Tx,
   side: 'partner' | 'customer',
   tenantId: string,
-  after: { createdAt: string; id: string } | undefined,
-  limit: number,
+  options: { after: ListPosition | undefined; limit: number; storedState?: StoredAdminRelationshipState },
 ): Promise<AdminRelationship[]> {
   let q = tx
     .selectFrom('admin_relationships')
     .selectAll()
     .where(side === 'partner' ? 'partner_tenant_id' : 'customer_tenant_id', '=', tenantId);
+  if (options.storedState) q = q.where('state', '=', options.storedState);
+  const after = options.after;
   if (after) {
     q = q.where((eb) =>
       eb.or([
-        eb('created_at', '>', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+        eb('created_at', '>', after.key),
+        eb.and([eb('created_at', '=', after.key), eb('id', '>', after.id)]),
       ]),
     );
   }
-  const rows = await q.orderBy('created_at').orderBy('id').limit(limit).execute();
+  const rows = await q.orderBy('created_at').orderBy('id').limit(options.limit).execute();
   return rows.map(toAdminRelationship);
 }
 
-/** The partner's admin relationships with one customer that are not terminated. */
-export async function listPairAdminRelationships(
+/** The partner's admin relationships with one customer that may still grant roles (stored `active`). */
+export async function listPairActiveAdminRelationships(
   tx: Tx,
   partnerTenantId: string,
   customerTenantId: string,
@@ -125,27 +140,14 @@ export async function listPairAdminRelationships(
     .selectAll()
     .where('partner_tenant_id', '=', partnerTenantId)
     .where('customer_tenant_id', '=', customerTenantId)
-    .where('state', '!=', 'terminated')
+    .where('state', '=', 'active')
     .orderBy('created_at')
     .orderBy('id')
     .execute();
   return rows.map(toAdminRelationship);
 }
 
-/** Partners with a stored-active admin relationship with the customer (effective state decided by the caller). */
-export async function listCustomerAdminRelationships(
-  tx: Tx,
-  customerTenantId: string,
-): Promise<AdminRelationship[]> {
-  const rows = await tx
-    .selectFrom('admin_relationships')
-    .selectAll()
-    .where('customer_tenant_id', '=', customerTenantId)
-    .where('state', '=', 'active')
-    .execute();
-  return rows.map(toAdminRelationship);
-}
-
+/** Does the partner hold an active reseller relationship with the customer? */
 export async function hasActiveResellerRelationship(
   tx: Tx,
   partnerTenantId: string,
@@ -182,7 +184,7 @@ export async function isProviderOfRelatedReseller(
 export async function insertExternalSubscription(
   tx: Tx,
   s: ExternalSubscription,
-  by: string | null,
+  registeredBy: string | null,
 ): Promise<void> {
   await tx
     .insertInto('external_subscriptions')
@@ -194,21 +196,30 @@ export async function insertExternalSubscription(
       quantity: s.quantity,
       external_reference: s.externalReference,
       registered_at: s.registeredAt,
-      registered_by: by,
+      registered_by: registeredBy,
     })
     .execute();
 }
 
+/** A customer's external subscriptions ordered by `(registered_at, id)`, after the cursor. */
 export async function listExternalSubscriptions(
   tx: Tx,
   customerTenantId: string,
+  options: { after: ListPosition | undefined; limit: number },
 ): Promise<ExternalSubscription[]> {
-  const rows = await tx
+  let q = tx
     .selectFrom('external_subscriptions')
     .selectAll()
-    .where('customer_tenant_id', '=', customerTenantId)
-    .orderBy('registered_at')
-    .orderBy('id')
-    .execute();
+    .where('customer_tenant_id', '=', customerTenantId);
+  const after = options.after;
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('registered_at', '>', after.key),
+        eb.and([eb('registered_at', '=', after.key), eb('id', '>', after.id)]),
+      ]),
+    );
+  }
+  const rows = await q.orderBy('registered_at').orderBy('id').limit(options.limit).execute();
   return rows.map(toExternal);
 }

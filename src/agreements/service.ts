@@ -4,9 +4,9 @@
  * customer agreement for its tenant (or the operator records an attested acceptance).
  */
 import { defineCommand, defineQuery } from '../app/command.ts';
-import type { QueryContext } from '../app/context.ts';
+import type { CommandContext, QueryContext } from '../app/context.ts';
 import { activateQualifiedEnrollments } from '../enrollments/service.ts';
-import type { AcceptanceId, UserId } from '../kernel/ids.ts';
+import type { AcceptanceId, OrganizationId, TenantId, UserId } from '../kernel/ids.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
 import { hasRole, isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
@@ -17,7 +17,9 @@ import {
   getTenant,
   getTenantLocation,
   getUser,
+  organizationNotFound,
   principalOrganizationId,
+  tenantNotFound,
 } from '../parties/service.ts';
 import type { AgreementAcceptance } from './model.ts';
 import { notYetEffectiveViolation, partnerAgreementViolation } from './rules.ts';
@@ -41,6 +43,45 @@ export async function partnerAgreementInForce(ctx: QueryContext, tenant: Tenant)
   return region !== undefined && (await partnerAgreementStatus(ctx, tenant, region)) === undefined;
 }
 
+/**
+ * Records an acceptance of the current customer agreement for a customer tenant, superseding
+ * `latest` (the tenant's latest acceptance, if any), with its `agreement.accepted` event. The one
+ * way a customer acceptance is written: `agreements.accept-customer-agreement`, and the customers
+ * area when a partner creates a customer or a customer accepts it along with an invitation.
+ */
+export async function recordCustomerAcceptance(
+  ctx: CommandContext,
+  tenant: { readonly id: string; readonly organizationId: string },
+  signer: AgreementAcceptance['signer'],
+  acceptedAt: string,
+  latest: AgreementAcceptance | undefined,
+): Promise<AgreementAcceptance> {
+  const acceptance: AgreementAcceptance = {
+    id: ctx.ids.guid() as AcceptanceId,
+    agreement: 'customer',
+    version: ctx.program.agreements.customer.version,
+    organizationId: tenant.organizationId as OrganizationId,
+    tenantId: tenant.id as TenantId,
+    region: null,
+    signer,
+    acceptedAt,
+    recordedAt: toInstant(ctx.now),
+    supersedesId: latest?.id ?? null,
+  };
+  await store.insertAcceptance(
+    ctx.tx,
+    acceptance,
+    ctx.principal.kind === 'user' ? ctx.principal.userId : null,
+  );
+  await ctx.record({
+    type: 'agreement.accepted',
+    entityType: 'agreement-acceptance',
+    entityId: acceptance.id,
+    payload: { ...acceptance },
+  });
+  return acceptance;
+}
+
 export interface SignPartnerAgreementResult {
   readonly acceptance: AgreementAcceptance;
   /** Enrollments that became active because of this signature. */
@@ -62,8 +103,7 @@ export const signPartnerAgreement = defineCommand({
   async run(ctx, input): Promise<Outcome<SignPartnerAgreementResult>> {
     const def = ctx.program.agreements.partner;
     const tenant = await getTenant(ctx.tx, input.tenantId);
-    if (!tenant)
-      return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
+    if (!tenant) return refuse(tenantNotFound(input.tenantId));
     const p = ctx.principal;
     if (p.kind !== 'user' || p.tenantId !== tenant.id || !hasRole(p, 'global-admin')) {
       return refuse(
@@ -171,8 +211,7 @@ export const acceptCustomerAgreement = defineCommand({
   async run(ctx, input): Promise<Outcome<AgreementAcceptance>> {
     const def = ctx.program.agreements.customer;
     const tenant = await getTenant(ctx.tx, input.tenantId);
-    if (!tenant)
-      return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
+    if (!tenant) return refuse(tenantNotFound(input.tenantId));
     const p = ctx.principal;
     const ownAdmin = p.kind === 'user' && p.tenantId === tenant.id && hasRole(p, 'global-admin');
     if (!ownAdmin && !isOperator(p)) {
@@ -220,30 +259,12 @@ export const acceptCustomerAgreement = defineCommand({
       );
     }
     if (problems.length > 0) return refuse(...problems);
-    const acceptance: AgreementAcceptance = {
-      id: ctx.ids.guid() as AcceptanceId,
-      agreement: 'customer',
-      version: def.version,
-      organizationId: tenant.organizationId,
-      tenantId: tenant.id,
-      region: null,
-      signer: {
-        userId: ownAdmin ? (p as { userId: UserId }).userId : null,
-        name: input.signer.name,
-        email: input.signer.email,
-      },
-      acceptedAt,
-      recordedAt: toInstant(ctx.now),
-      supersedesId: latest?.id ?? null,
+    const signer = {
+      userId: ownAdmin ? (p as { userId: UserId }).userId : null,
+      name: input.signer.name,
+      email: input.signer.email,
     };
-    await store.insertAcceptance(ctx.tx, acceptance, p.kind === 'user' ? p.userId : null);
-    await ctx.record({
-      type: 'agreement.accepted',
-      entityType: 'agreement-acceptance',
-      entityId: acceptance.id,
-      payload: { ...acceptance },
-    });
-    return accept(acceptance);
+    return accept(await recordCustomerAcceptance(ctx, tenant, signer, acceptedAt, latest));
   },
 });
 
@@ -261,11 +282,7 @@ export const listAcceptances = defineQuery({
       !exists ||
       (!isOperator(ctx.principal) && (await principalOrganizationId(ctx)) !== input.organizationId)
     ) {
-      return refuse(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
-          field: 'organizationId',
-        }),
-      );
+      return refuse(organizationNotFound(input.organizationId));
     }
     return accept(await store.listOrganizationAcceptances(ctx.tx, input.organizationId));
   },

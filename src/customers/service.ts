@@ -12,21 +12,28 @@
 
 import type { AgreementAcceptance } from '../agreements/model.ts';
 import { notYetEffectiveViolation } from '../agreements/rules.ts';
-import { latestCustomerAcceptance } from '../agreements/service.ts';
-import { insertAcceptance } from '../agreements/store.ts';
+import { latestCustomerAcceptance, recordCustomerAcceptance } from '../agreements/service.ts';
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
 import { isResellerOf, loadCustomerFacts, loadPartnerFacts, partnershipState } from '../decisions/facts.ts';
 import type { ProgramRole } from '../enrollments/model.ts';
 import type { AcceptanceId, OrganizationId, TenantId, UserId } from '../kernel/ids.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
+import { type Page, parsePage, toPage } from '../kernel/pagination.ts';
 import { isOperator } from '../kernel/principal.ts';
 import { addDays, toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
-import type { Address, Organization, Tenant, User } from '../parties/model.ts';
-import { getLocation, getTenant, getTenantLocation, principalOrganizationId } from '../parties/service.ts';
-import { domainTaken, insertOrganization, insertTenant, insertUser } from '../parties/store.ts';
-import type { Program } from '../program/program.ts';
+import type { Tenant } from '../parties/model.ts';
+import {
+  createEndCustomer,
+  type EndCustomerIds,
+  getLocation,
+  getTenant,
+  getTenantLocation,
+  parseEndCustomer,
+  principalOrganizationId,
+  tenantNotFound,
+} from '../parties/service.ts';
 import type { RegionId } from '../program/regions.ts';
 import { type Decision, decideCustomerRelationship, sellingRole } from '../rules/decisions.ts';
 import type { CustomerFacts, PartnerFacts } from '../rules/facts.ts';
@@ -55,98 +62,7 @@ import {
 import * as store from './store.ts';
 
 // ---------------------------------------------------------------------------------------------
-// Input parsing.
-
-const DOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
-
-/**
- * Takes a boolean field out of the raw input (`Fields` has no boolean parser), so `Fields` parses
- * the rest and still refuses unknown fields.
- */
-function withBoolean(input: unknown, field: string): { rest: unknown; raw: unknown } {
-  if (input === null || typeof input !== 'object' || Array.isArray(input))
-    return { rest: input, raw: undefined };
-  const { [field]: raw, ...rest } = input as Record<string, unknown>;
-  return { rest, raw };
-}
-
-function parseBoolean(f: Fields, field: string, raw: unknown): boolean {
-  if (raw === undefined || raw === null) {
-    f.fail('REQUIRED_FIELD', field, 'is required');
-    return false;
-  }
-  if (typeof raw !== 'boolean') {
-    f.fail('INVALID_FIELD', field, 'must be true or false');
-    return false;
-  }
-  return raw;
-}
-
-function parseAddress(f: Fields, program: Program): Address {
-  const line1 = f.text('line1');
-  const line2 = f.text('line2', { optional: true });
-  const city = f.text('city', { max: 100 });
-  const state = f.text('state', { max: 100, optional: true });
-  const postalCode = f.text('postalCode', { max: 20, optional: true });
-  const country = f.country('country', program.catalogue);
-  return {
-    line1,
-    city,
-    country,
-    ...(line2 !== undefined && { line2 }),
-    ...(state !== undefined && { state }),
-    ...(postalCode !== undefined && { postalCode }),
-  };
-}
-
-function parseNewTenant(f: Fields) {
-  const id = f.guid('id', { optional: true });
-  const domain = f.text('domain', { max: 253 }).toLowerCase();
-  if (domain && !DOMAIN.test(domain)) f.fail('INVALID_FIELD', 'domain', `"${domain}" is not a domain name`);
-  return { id, domain, displayName: f.text('displayName', { optional: true }) };
-}
-
-function parseNewUser(f: Fields) {
-  return { email: f.email('email'), displayName: f.text('displayName', { max: 100 }) };
-}
-
-const LIMIT = { default: 100, max: 1000 } as const;
-
-/** Opaque list cursor: base64url of the last item's `[createdAt, id]`. */
-function encodeCursor(p: store.ListPosition): string {
-  return Buffer.from(JSON.stringify([p.createdAt, p.id])).toString('base64url');
-}
-
-function decodeCursor(f: Fields, field: string, value: string | undefined): store.ListPosition | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      typeof parsed[1] === 'string'
-    ) {
-      return { createdAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // Reported below.
-  }
-  f.fail('INVALID_FIELD', field, 'is not a cursor returned by this list');
-  return undefined;
-}
-
-function parsePage(f: Fields) {
-  const limit = f.integer('limit', { min: 1, max: LIMIT.max, optional: true }) ?? LIMIT.default;
-  const after = decodeCursor(f, 'cursor', f.text('cursor', { max: 1000, optional: true }));
-  return { limit, after };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Shared steps.
-
-const tenantNotFound = (field: string, id: string) =>
-  violation('TENANT_NOT_FOUND', `No tenant ${id}.`, { field });
 
 const invitationNotFound = () =>
   violation('INVITATION_NOT_FOUND', 'No invitation matches this token for this customer.', {
@@ -223,37 +139,6 @@ async function insertRelationship(
   return relationship;
 }
 
-/** Records a customer-agreement acceptance the way `agreements.accept-customer-agreement` does. */
-async function recordCustomerAgreement(
-  ctx: CommandContext,
-  tenant: { id: string; organizationId: string },
-  signer: { userId: UserId | null; name: string; email: string },
-  acceptedAt: string,
-): Promise<AgreementAcceptance> {
-  const def = ctx.program.agreements.customer;
-  const latest = await latestCustomerAcceptance(ctx.tx, tenant.id);
-  const acceptance: AgreementAcceptance = {
-    id: ctx.ids.guid() as AcceptanceId,
-    agreement: 'customer',
-    version: def.version,
-    organizationId: tenant.organizationId as OrganizationId,
-    tenantId: tenant.id as TenantId,
-    region: null,
-    signer,
-    acceptedAt,
-    recordedAt: toInstant(ctx.now),
-    supersedesId: latest?.id ?? null,
-  };
-  await insertAcceptance(ctx.tx, acceptance, principalUserId(ctx));
-  await ctx.record({
-    type: 'agreement.accepted',
-    entityType: 'agreement-acceptance',
-    entityId: acceptance.id,
-    payload: { ...acceptance },
-  });
-  return acceptance;
-}
-
 /** The invitation this customer presents, in a state that can move to `to`. */
 async function presentedInvitation(
   ctx: QueryContext,
@@ -292,12 +177,11 @@ function invitationPayload(i: CustomerInvitation): Record<string, unknown> {
 export const inviteCustomer = defineCommand({
   name: 'customers.invite',
   parse(input) {
-    const { rest, raw } = withBoolean(input, 'requestDelegatedAdmin');
-    const f = new Fields(rest);
+    const f = new Fields(input);
     const partnerTenantId = f.guid('partnerTenantId');
     const customerTenantId = f.guid('customerTenantId', { optional: true });
     const alsoAuthorizeProviderTenantId = f.guid('alsoAuthorizeProviderTenantId', { optional: true });
-    const requestDelegatedAdmin = parseBoolean(f, 'requestDelegatedAdmin', raw);
+    const requestDelegatedAdmin = f.boolean('requestDelegatedAdmin');
     if (alsoAuthorizeProviderTenantId !== undefined && alsoAuthorizeProviderTenantId === partnerTenantId)
       f.fail(
         'INVALID_FIELD',
@@ -315,16 +199,16 @@ export const inviteCustomer = defineCommand({
     const denied = partnerManagerViolation(ctx.principal, input.partnerTenantId, 'invites customers');
     if (denied) return refuse(denied);
     const partner = await loadPartnerFacts(ctx, input.partnerTenantId);
-    if (!partner) return refuse(tenantNotFound('partnerTenantId', input.partnerTenantId));
+    if (!partner) return refuse(tenantNotFound(input.partnerTenantId, 'partnerTenantId'));
     const missing: Violation[] = [];
     const customer = input.customerTenantId
       ? await loadCustomerFacts(ctx, input.customerTenantId)
       : undefined;
     if (input.customerTenantId && !customer)
-      missing.push(tenantNotFound('customerTenantId', input.customerTenantId));
+      missing.push(tenantNotFound(input.customerTenantId, 'customerTenantId'));
     const providerId = input.alsoAuthorizeProviderTenantId;
     const provider = providerId ? await loadPartnerFacts(ctx, providerId) : undefined;
-    if (providerId && !provider) missing.push(tenantNotFound('alsoAuthorizeProviderTenantId', providerId));
+    if (providerId && !provider) missing.push(tenantNotFound(providerId, 'alsoAuthorizeProviderTenantId'));
     if (missing.length > 0) return refuse(...missing);
 
     const target = customer ?? prospectiveCustomer(partner);
@@ -418,7 +302,7 @@ export const acceptCustomerInvitation = defineCommand({
     const provider = invitation.providerTenantId
       ? await loadPartnerFacts(ctx, invitation.providerTenantId)
       : undefined;
-    if (!customer) return refuse(tenantNotFound('customerTenantId', input.customerTenantId));
+    if (!customer) return refuse(tenantNotFound(input.customerTenantId, 'customerTenantId'));
     if (!partner || (invitation.providerTenantId && !provider)) return refuse(invitationNotFound());
 
     const def = ctx.program.agreements.customer;
@@ -457,11 +341,12 @@ export const acceptCustomerInvitation = defineCommand({
     const userId = principalUserId(ctx);
     let acceptance: AgreementAcceptance | undefined;
     if (acceptAgreement && input.customerAgreement) {
-      acceptance = await recordCustomerAgreement(
+      acceptance = await recordCustomerAcceptance(
         ctx,
         { id: customer.tenantId, organizationId: customer.organizationId },
         { userId, name: input.customerAgreement.signerName, email: input.customerAgreement.signerEmail },
         at,
+        await latestCustomerAcceptance(ctx.tx, customer.tenantId),
       );
     }
     await store.recordInvitationDecision(ctx.tx, invitation.id, 'accepted', customer.tenantId, at, userId);
@@ -555,6 +440,59 @@ export interface CreateCustomerResult {
 }
 
 /**
+ * What `customers.create` decides over the customer to be, before anything is written: the
+ * relationship(s) with the partner (and the reseller it acts for), and the date the customer
+ * agreement is attested on.
+ */
+async function newCustomerViolations(
+  ctx: CommandContext,
+  partner: PartnerFacts,
+  reseller: PartnerFacts | undefined,
+  input: { readonly legalName: string; readonly country: string; readonly acceptedOn: string | undefined },
+  ids: EndCustomerIds,
+): Promise<Violation[]> {
+  const def = ctx.program.agreements.customer;
+  const customer: CustomerFacts = {
+    tenantId: ids.tenantId,
+    type: 'customer',
+    country: input.country,
+    region: ctx.program.catalogue.regionOf(input.country),
+    organizationId: ids.organizationId,
+    affiliateGroupId: null,
+    legalName: input.legalName,
+    // Attested in this very command.
+    customerAgreementVersion: def.version,
+  };
+  const fresh = { known: false, existingRefuses: false, customerAgreementAccepted: true } as const;
+  const problems: Violation[] = [];
+  let decision: Decision;
+  if (reseller) {
+    const onBehalf = onBehalfViolation(sellingRole(partner));
+    if (onBehalf) problems.push(onBehalf);
+    decision = mergeDecisions(
+      await decideRelationship(ctx, reseller, customer, fresh),
+      await decideRelationship(ctx, partner, customer, { ...fresh, viaReseller: reseller }),
+    );
+  } else {
+    decision = await decideRelationship(ctx, partner, customer, fresh);
+  }
+  problems.push(...decision.violations);
+
+  const acceptedOn = input.acceptedOn;
+  const acceptedDate = acceptedOn ? new Date(`${acceptedOn}T00:00:00.000Z`) : ctx.now;
+  if (acceptedDate > ctx.now) {
+    problems.push(
+      violation('ACCEPTANCE_DATE_IN_FUTURE', `acceptedOn ${acceptedOn} is in the future.`, {
+        field: 'customerAgreement.acceptedOn',
+      }),
+    );
+  }
+  const early = notYetEffectiveViolation(def, acceptedDate);
+  if (early) problems.push({ ...early, field: 'customerAgreement.acceptedOn' });
+  return problems;
+}
+
+/**
  * A partner creates a new customer ("Add new customer"): organization, customer-type tenant and
  * first global admin, the attested customer agreement ("the customer must … sign the Microsoft
  * Customer Agreement") and the relationship(s), with delegated admin (the partner set the tenant
@@ -575,11 +513,7 @@ export const createCustomer = defineCommand({
         'resellerPartnerId',
         'cannot be given with resellerTenantId: name the reseller once',
       );
-    const legalName = f.text('legalName');
-    const country = f.country('country', program.catalogue);
-    const address = f.object('address', (a) => parseAddress(a, program));
-    const tenant = f.object('tenant', parseNewTenant);
-    const globalAdmin = f.object('globalAdmin', parseNewUser);
+    const customer = parseEndCustomer(f, program);
     const customerAgreement = f.object('customerAgreement', (a) => ({
       signerName: a.text('signerName', { max: 100 }),
       signerEmail: a.email('signerEmail'),
@@ -589,11 +523,7 @@ export const createCustomer = defineCommand({
       partnerTenantId,
       resellerTenantId,
       resellerPartnerId,
-      legalName,
-      country,
-      address,
-      tenant,
-      globalAdmin,
+      ...customer,
       customerAgreement,
     }));
   },
@@ -601,7 +531,7 @@ export const createCustomer = defineCommand({
     const denied = partnerManagerViolation(ctx.principal, input.partnerTenantId, 'creates customers');
     if (denied) return refuse(denied);
     const partner = await loadPartnerFacts(ctx, input.partnerTenantId);
-    if (!partner) return refuse(tenantNotFound('partnerTenantId', input.partnerTenantId));
+    if (!partner) return refuse(tenantNotFound(input.partnerTenantId, 'partnerTenantId'));
     let reseller: PartnerFacts | undefined;
     if (input.resellerPartnerId !== undefined) {
       const location = await getLocation(ctx.tx, input.resellerPartnerId);
@@ -614,123 +544,29 @@ export const createCustomer = defineCommand({
         );
     } else if (input.resellerTenantId !== undefined) {
       reseller = await loadPartnerFacts(ctx, input.resellerTenantId);
-      if (!reseller) return refuse(tenantNotFound('resellerTenantId', input.resellerTenantId));
+      if (!reseller) return refuse(tenantNotFound(input.resellerTenantId, 'resellerTenantId'));
     }
-
-    const def = ctx.program.agreements.customer;
-    const organizationId = ctx.ids.guid() as OrganizationId;
-    const tenantId = (input.tenant.id ?? ctx.ids.guid()) as TenantId;
-    const customer: CustomerFacts = {
-      tenantId,
-      type: 'customer',
-      country: input.country,
-      region: ctx.program.catalogue.regionOf(input.country),
-      organizationId,
-      affiliateGroupId: null,
-      legalName: input.legalName,
-      // Attested in this very command.
-      customerAgreementVersion: def.version,
-    };
-    const fresh = { known: false, existingRefuses: false, customerAgreementAccepted: true } as const;
-    const problems: Violation[] = [];
-    let decision: Decision;
-    if (reseller) {
-      const onBehalf = onBehalfViolation(sellingRole(partner));
-      if (onBehalf) problems.push(onBehalf);
-      decision = mergeDecisions(
-        await decideRelationship(ctx, reseller, customer, fresh),
-        await decideRelationship(ctx, partner, customer, { ...fresh, viaReseller: reseller }),
-      );
-    } else {
-      decision = await decideRelationship(ctx, partner, customer, fresh);
-    }
-    problems.push(...decision.violations);
 
     const acceptedOn = input.customerAgreement.acceptedOn;
-    const acceptedDate = acceptedOn ? new Date(`${acceptedOn}T00:00:00.000Z`) : ctx.now;
-    if (acceptedDate > ctx.now) {
-      problems.push(
-        violation('ACCEPTANCE_DATE_IN_FUTURE', `acceptedOn ${acceptedOn} is in the future.`, {
-          field: 'customerAgreement.acceptedOn',
-        }),
-      );
-    }
-    const early = notYetEffectiveViolation(def, acceptedDate);
-    if (early) problems.push({ ...early, field: 'customerAgreement.acceptedOn' });
-    if (await getTenant(ctx.tx, tenantId)) {
-      problems.push(
-        violation('TENANT_ALREADY_EXISTS', `A tenant with id ${tenantId} already exists.`, {
-          field: 'tenant.id',
-          remedies: ['Omit the tenant id to have one generated.'],
-        }),
-      );
-    }
-    if (await domainTaken(ctx.tx, input.tenant.domain)) {
-      problems.push(
-        violation('TENANT_ALREADY_EXISTS', `A tenant with domain ${input.tenant.domain} already exists.`, {
-          field: 'tenant.domain',
-          remedies: [
-            'Choose another domain.',
-            'If the customer already has a tenant, invite it to a reseller relationship instead.',
-          ],
-        }),
-      );
-    }
-    if (problems.length > 0) return refuse(...problems);
-
+    const created = await createEndCustomer(ctx, input, {
+      check: (ids) => newCustomerViolations(ctx, partner, reseller, { ...input, acceptedOn }, ids),
+      domainTakenRemedies: [
+        'Choose another domain.',
+        'If the customer already has a tenant, invite it to a reseller relationship instead.',
+      ],
+    });
+    if (!created.ok) return created;
+    const { tenant, globalAdmin } = created.value;
     const at = toInstant(ctx.now);
-    const organization: Organization = {
-      id: organizationId,
-      legalName: input.legalName,
-      country: input.country,
-      address: input.address,
-      registrationId: null,
-      affiliateGroupId: null,
-      globalPartnerId: null,
-      isVendor: false,
-      createdAt: at,
-    };
-    await insertOrganization(ctx.tx, organization);
-    await ctx.record({
-      type: 'organization.created',
-      entityType: 'organization',
-      entityId: organization.id,
-      payload: { ...organization },
-    });
-    const tenant: Tenant = {
-      id: tenantId,
-      organizationId,
-      type: 'customer',
-      domain: input.tenant.domain,
-      displayName: input.tenant.displayName ?? input.legalName,
-      country: input.country,
-      createdAt: at,
-    };
-    await insertTenant(ctx.tx, tenant);
-    await ctx.record({
-      type: 'tenant.created',
-      entityType: 'tenant',
-      entityId: tenantId,
-      payload: { ...tenant },
-    });
-    const user: User = {
-      id: ctx.ids.guid() as UserId,
-      tenantId,
-      email: input.globalAdmin.email,
-      displayName: input.globalAdmin.displayName,
-      roles: ['global-admin'],
-      createdAt: at,
-    };
-    await insertUser(ctx.tx, user);
-    await ctx.record({ type: 'user.added', entityType: 'user', entityId: user.id, payload: { ...user } });
-    const acceptance = await recordCustomerAgreement(
+    const acceptance = await recordCustomerAcceptance(
       ctx,
       tenant,
       { userId: null, name: input.customerAgreement.signerName, email: input.customerAgreement.signerEmail },
       acceptedOn ?? at,
+      undefined, // The tenant is new: no acceptance to supersede.
     );
     const relationships: CustomerRelationship[] = [];
-    const base = { customerTenantId: tenantId, delegatedAdmin: true, invitationId: null };
+    const base = { customerTenantId: tenant.id, delegatedAdmin: true, invitationId: null };
     if (reseller) {
       relationships.push(
         await insertRelationship(ctx, {
@@ -757,9 +593,9 @@ export const createCustomer = defineCommand({
       );
     }
     return accept({
-      organizationId,
-      tenantId,
-      globalAdminUserId: user.id,
+      organizationId: tenant.organizationId,
+      tenantId: tenant.id,
+      globalAdminUserId: globalAdmin.id,
       customerAgreementAcceptanceId: acceptance.id,
       relationships,
     });
@@ -822,11 +658,7 @@ export const removeCustomerRelationship = defineCommand({
 // ---------------------------------------------------------------------------------------------
 // Queries.
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  readonly next: string | null;
-}
+export type { Page } from '../kernel/pagination.ts';
 
 /** One customer of a partner, as its Customers page lists it. */
 export interface CustomerListItem {
@@ -853,20 +685,6 @@ async function visibleTenant(ctx: QueryContext, tenantId: string): Promise<Tenan
   return (await principalOrganizationId(ctx)) === tenant.organizationId ? tenant : undefined;
 }
 
-function page<R extends { createdAt: string }, T>(
-  rows: readonly R[],
-  limit: number,
-  id: (r: R) => string,
-  map: (r: R) => T,
-): Page<T> {
-  const shown = rows.slice(0, limit);
-  const last = shown.at(-1);
-  return {
-    items: shown.map(map),
-    next: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: id(last) }) : null,
-  };
-}
-
 /**
  * The customers of a partner tenant, oldest relationship first; filter by the associated reseller
  * (a provider's "filter the list by indirect reseller") and by state.
@@ -883,7 +701,7 @@ export const listCustomers = defineQuery({
   },
   async run(ctx, input): Promise<Outcome<Page<CustomerListItem>>> {
     const tenant = await visibleTenant(ctx, input.partnerTenantId);
-    if (!tenant) return refuse(tenantNotFound('partnerTenantId', input.partnerTenantId));
+    if (!tenant) return refuse(tenantNotFound(input.partnerTenantId, 'partnerTenantId'));
     const rows = await store.listPartnerCustomers(ctx.tx, tenant.id, {
       resellerTenantId: input.resellerTenantId,
       state: input.state,
@@ -891,10 +709,10 @@ export const listCustomers = defineQuery({
       limit: input.limit + 1,
     });
     return accept(
-      page(
+      toPage(
         rows,
         input.limit,
-        (r) => r.relationshipId,
+        (r) => ({ key: r.createdAt, id: r.relationshipId }),
         (r): CustomerListItem => ({
           relationshipId: r.relationshipId,
           customerTenantId: r.customerTenantId,
@@ -941,7 +759,7 @@ export const listCustomerPartners = defineQuery({
   },
   async run(ctx, input): Promise<Outcome<Page<RelationshipToPartner>>> {
     const tenant = await visibleTenant(ctx, input.customerTenantId);
-    if (!tenant) return refuse(tenantNotFound('customerTenantId', input.customerTenantId));
+    if (!tenant) return refuse(tenantNotFound(input.customerTenantId, 'customerTenantId'));
     const rows = await store.listRelationshipsOfCustomer(ctx.tx, tenant.id, {
       state: input.state,
       after: input.after,
@@ -958,10 +776,10 @@ export const listCustomerPartners = defineQuery({
         partnerIds.set(associated, (await getTenantLocation(ctx.tx, associated))?.partnerId ?? null);
     }
     return accept(
-      page(
+      toPage(
         rows,
         input.limit,
-        (r) => r.id,
+        (r) => ({ key: r.createdAt, id: r.id }),
         (r): RelationshipToPartner => {
           const p = partners.get(r.partnerTenantId);
           return {

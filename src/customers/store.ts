@@ -3,6 +3,7 @@
  * transaction it runs in.
  */
 import type { Kysely, Selectable } from 'kysely';
+import type { ListPosition } from '../kernel/pagination.ts';
 import type { CustomerInvitationsTable, CustomerRelationshipsTable, Database } from '../store/schema.ts';
 import type {
   CustomerInvitation,
@@ -212,12 +213,6 @@ export async function countActiveSubscriptionsWith(
   return 0;
 }
 
-/** A keyset position in a list ordered by `(created_at, id)`. */
-export interface ListPosition {
-  readonly createdAt: string;
-  readonly id: string;
-}
-
 /** One customer of a partner, as `listCustomers` shows it. */
 export interface CustomerRow {
   readonly relationshipId: string;
@@ -269,8 +264,8 @@ export async function listPartnerCustomers(
   if (after !== undefined) {
     q = q.where((eb) =>
       eb.or([
-        eb('cr.created_at', '>', after.createdAt),
-        eb.and([eb('cr.created_at', '=', after.createdAt), eb('cr.id', '>', after.id)]),
+        eb('cr.created_at', '>', after.key),
+        eb.and([eb('cr.created_at', '=', after.key), eb('cr.id', '>', after.id)]),
       ]),
     );
   }
@@ -308,8 +303,8 @@ export async function listRelationshipsOfCustomer(
   if (after !== undefined) {
     q = q.where((eb) =>
       eb.or([
-        eb('created_at', '>', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+        eb('created_at', '>', after.key),
+        eb.and([eb('created_at', '=', after.key), eb('id', '>', after.id)]),
       ]),
     );
   }

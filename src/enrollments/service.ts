@@ -17,6 +17,7 @@ import {
   principalOrganizationId,
   requireOperator,
   requireTenantAdmin,
+  tenantNotFound,
 } from '../parties/service.ts';
 import {
   type DirectBillRequirement,
@@ -116,8 +117,7 @@ export const enroll = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<Enrollment>> {
     const tenant = await getTenant(ctx.tx, input.tenantId);
-    if (!tenant)
-      return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
+    if (!tenant) return refuse(tenantNotFound(input.tenantId));
     const denied = requireTenantAdmin(ctx, tenant.id, 'enroll this tenant');
     if (denied) return refuse(denied);
     if (tenant.type !== 'partner') {

@@ -141,6 +141,17 @@ export class Fields {
     return value;
   }
 
+  /** A JSON boolean: `"true"`, `1` and the like are refused rather than guessed at. */
+  boolean(field: string, opts?: { optional?: false }): boolean;
+  boolean(field: string, opts: { optional: true }): boolean | undefined;
+  boolean(field: string, opts: { optional?: boolean } = {}): boolean | undefined {
+    const value = this.take(field, !opts.optional);
+    if (value === undefined) return opts.optional ? undefined : false;
+    if (typeof value !== 'boolean')
+      return this.fail('INVALID_FIELD', field, 'must be true or false') ?? false;
+    return value;
+  }
+
   /** A list of strings, each one of `values`, without duplicates. */
   list<T extends string>(field: string, values: readonly T[], opts: { code?: Code; min?: number } = {}): T[] {
     const value = this.take(field, (opts.min ?? 0) > 0);

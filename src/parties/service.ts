@@ -19,17 +19,20 @@ import * as store from './store.ts';
 
 const DOMAIN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
-interface NewTenantInput {
+/** A new tenant as a command names it: an optional id of its own, a domain and a display name. */
+export interface NewTenantInput {
   readonly id: string | undefined;
   readonly domain: string;
   readonly displayName: string | undefined;
 }
-interface NewUserInput {
+/** A new tenant's first user. */
+export interface NewUserInput {
   readonly email: string;
   readonly displayName: string;
 }
 
-function parseAddress(f: Fields, program: Program): Address {
+/** A postal address; other areas parse addresses with it too, so all addresses read alike. */
+export function parseAddress(f: Fields, program: Program): Address {
   const line1 = f.text('line1');
   const line2 = f.text('line2', { optional: true });
   const city = f.text('city', { max: 100 });
@@ -46,15 +49,39 @@ function parseAddress(f: Fields, program: Program): Address {
   };
 }
 
-function parseNewTenant(f: Fields): NewTenantInput {
+/** A new tenant: a (lower-cased) domain name, optionally its id and display name. */
+export function parseNewTenant(f: Fields): NewTenantInput {
   const id = f.guid('id', { optional: true });
   const domain = f.text('domain', { max: 253 }).toLowerCase();
   if (domain && !DOMAIN.test(domain)) f.fail('INVALID_FIELD', 'domain', `"${domain}" is not a domain name`);
   return { id, domain, displayName: f.text('displayName', { optional: true }) };
 }
 
-function parseNewUser(f: Fields): NewUserInput {
+/** A new user: email and display name. */
+export function parseNewUser(f: Fields): NewUserInput {
   return { email: f.email('email'), displayName: f.text('displayName', { max: 100 }) };
+}
+
+/** What an end customer is created from: its organization, customer tenant and first global admin. */
+export interface NewEndCustomerInput {
+  readonly legalName: string;
+  readonly country: string;
+  readonly address: Address;
+  readonly tenant: NewTenantInput;
+  readonly globalAdmin: NewUserInput;
+}
+
+/**
+ * The fields of a new end customer, in this order: `legalName`, `country`, `address`, `tenant`,
+ * `globalAdmin` (`parties.register-customer` and `customers.create` read them alike).
+ */
+export function parseEndCustomer(f: Fields, program: Program): NewEndCustomerInput {
+  const legalName = f.text('legalName');
+  const country = f.country('country', program.catalogue);
+  const address = f.object('address', (a) => parseAddress(a, program));
+  const tenant = f.object('tenant', parseNewTenant);
+  const globalAdmin = f.object('globalAdmin', parseNewUser);
+  return { legalName, country, address, tenant, globalAdmin };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,6 +149,16 @@ async function allocatePartnerId(ctx: CommandContext): Promise<PartnerId> {
   return (ctx.program.partnerIds.first - 1 + (await ctx.nextValue('partner_id'))) as PartnerId;
 }
 
+/** No such organization (or one the caller may not see: its existence does not leak). */
+export function organizationNotFound(id: string, field = 'organizationId'): Violation {
+  return violation('ORGANIZATION_NOT_FOUND', `No organization ${id}.`, { field });
+}
+
+/** No such tenant (or one the caller may not see: its existence does not leak). */
+export function tenantNotFound(id: string, field = 'tenantId'): Violation {
+  return violation('TENANT_NOT_FOUND', `No tenant ${id}.`, { field });
+}
+
 /** Locations and CSP tenants belong to partner organizations (onboarded, with a global Partner ID). */
 function partnerOrganizationViolation(org: Organization): Violation | undefined {
   if (org.globalPartnerId !== null) return undefined;
@@ -131,15 +168,13 @@ function partnerOrganizationViolation(org: Organization): Violation | undefined 
   });
 }
 
-async function createTenant(
+/** TENANT_ALREADY_EXISTS for a taken tenant id and for a taken (lower-cased) domain. */
+async function tenantTakenViolations(
   ctx: CommandContext,
-  organizationId: OrganizationId,
-  type: TenantType,
-  country: string,
-  input: NewTenantInput,
-  fallbackName: string,
-): Promise<Outcome<Tenant>> {
-  const id = (input.id ?? ctx.ids.guid()) as TenantId;
+  id: TenantId,
+  domain: string,
+  domainRemedies: readonly string[] = ['Choose another domain.'],
+): Promise<Violation[]> {
   const taken: Violation[] = [];
   if (await store.getTenant(ctx.tx, id)) {
     taken.push(
@@ -149,15 +184,27 @@ async function createTenant(
       }),
     );
   }
-  if (await store.domainTaken(ctx.tx, input.domain)) {
+  if (await store.domainTaken(ctx.tx, domain)) {
     taken.push(
-      violation('TENANT_ALREADY_EXISTS', `A tenant with domain ${input.domain} already exists.`, {
+      violation('TENANT_ALREADY_EXISTS', `A tenant with domain ${domain} already exists.`, {
         field: 'tenant.domain',
-        remedies: ['Choose another domain.'],
+        remedies: domainRemedies,
       }),
     );
   }
-  if (taken.length > 0) return refuse(...taken);
+  return taken;
+}
+
+/** Writes a tenant whose id and domain were checked free, with its ledger event. */
+async function insertTenant(
+  ctx: CommandContext,
+  id: TenantId,
+  organizationId: OrganizationId,
+  type: TenantType,
+  country: string,
+  input: NewTenantInput,
+  fallbackName: string,
+): Promise<Tenant> {
   const tenant: Tenant = {
     id,
     organizationId,
@@ -169,7 +216,21 @@ async function createTenant(
   };
   await store.insertTenant(ctx.tx, tenant);
   await ctx.record({ type: 'tenant.created', entityType: 'tenant', entityId: id, payload: { ...tenant } });
-  return accept(tenant);
+  return tenant;
+}
+
+async function createTenant(
+  ctx: CommandContext,
+  organizationId: OrganizationId,
+  type: TenantType,
+  country: string,
+  input: NewTenantInput,
+  fallbackName: string,
+): Promise<Outcome<Tenant>> {
+  const id = (input.id ?? ctx.ids.guid()) as TenantId;
+  const taken = await tenantTakenViolations(ctx, id, input.domain);
+  if (taken.length > 0) return refuse(...taken);
+  return accept(await insertTenant(ctx, id, organizationId, type, country, input, fallbackName));
 }
 
 async function createUser(
@@ -227,10 +288,12 @@ async function createOrganization(
     registrationId: string | undefined;
     isVendor: boolean;
     partner: boolean;
+    /** Allocated by the caller when it decides over the id before writing. */
+    id?: OrganizationId;
   },
 ): Promise<Organization> {
   const organization: Organization = {
-    id: ctx.ids.guid() as OrganizationId,
+    id: o.id ?? (ctx.ids.guid() as OrganizationId),
     legalName: o.legalName,
     country: o.country,
     address: o.address,
@@ -248,6 +311,62 @@ async function createOrganization(
     payload: { ...organization },
   });
   return organization;
+}
+
+/** The ids a new end customer gets, allocated before anything is written. */
+export interface EndCustomerIds {
+  readonly organizationId: OrganizationId;
+  readonly tenantId: TenantId;
+}
+
+/** An end customer as created: its organization, customer-type tenant and first global admin. */
+export interface CreatedEndCustomer {
+  readonly organization: Organization;
+  readonly tenant: Tenant;
+  readonly globalAdmin: User;
+}
+
+/**
+ * Creates an end-customer organization, its customer-type tenant and first global admin in the
+ * caller's transaction, with their ledger events (`organization.created`, `tenant.created`,
+ * `user.added`). The ids come first so that the caller's `check` can decide over the customer to
+ * be; its violations are listed first, then TENANT_ALREADY_EXISTS for a taken tenant id or domain
+ * (`domainTakenRemedies` replaces the default remedy). Nothing is written when any refuses. One
+ * path for `parties.register-customer` and `customers.create`, so an end customer is always the same.
+ */
+export async function createEndCustomer(
+  ctx: CommandContext,
+  input: NewEndCustomerInput,
+  opts: {
+    readonly check?: (ids: EndCustomerIds) => Promise<readonly Violation[]>;
+    readonly domainTakenRemedies?: readonly string[];
+  } = {},
+): Promise<Outcome<CreatedEndCustomer>> {
+  const organizationId = ctx.ids.guid() as OrganizationId;
+  const tenantId = (input.tenant.id ?? ctx.ids.guid()) as TenantId;
+  const problems = [
+    ...((await opts.check?.({ organizationId, tenantId })) ?? []),
+    ...(await tenantTakenViolations(ctx, tenantId, input.tenant.domain, opts.domainTakenRemedies)),
+  ];
+  if (problems.length > 0) return refuse(...problems);
+  const organization = await createOrganization(ctx, {
+    ...input,
+    id: organizationId,
+    registrationId: undefined,
+    isVendor: false,
+    partner: false,
+  });
+  const tenant = await insertTenant(
+    ctx,
+    tenantId,
+    organizationId,
+    'customer',
+    input.country,
+    input.tenant,
+    input.legalName,
+  );
+  const globalAdmin = await createUser(ctx, tenantId, input.globalAdmin, ['global-admin']);
+  return accept({ organization, tenant, globalAdmin });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,24 +500,18 @@ export const registerCustomer = defineCommand({
   name: 'parties.register-customer',
   parse(input, program) {
     const f = new Fields(input);
-    const legalName = f.text('legalName');
-    const country = f.country('country', program.catalogue);
-    const address = f.object('address', (a) => parseAddress(a, program));
-    const tenant = f.object('tenant', parseNewTenant);
-    const globalAdmin = f.object('globalAdmin', parseNewUser);
-    return f.finish(() => ({ legalName, country, address, tenant, globalAdmin }));
+    const customer = parseEndCustomer(f, program);
+    return f.finish(() => customer);
   },
   async run(ctx, input): Promise<Outcome<RegisterCustomerResult>> {
-    const org = await createOrganization(ctx, {
-      ...input,
-      registrationId: undefined,
-      isVendor: false,
-      partner: false,
+    const created = await createEndCustomer(ctx, input);
+    if (!created.ok) return created;
+    const { organization, tenant, globalAdmin } = created.value;
+    return accept({
+      organizationId: organization.id,
+      tenantId: tenant.id,
+      globalAdminUserId: globalAdmin.id,
     });
-    const tenant = await createTenant(ctx, org.id, 'customer', input.country, input.tenant, input.legalName);
-    if (!tenant.ok) return tenant;
-    const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
-    return accept({ organizationId: org.id, tenantId: tenant.value.id, globalAdminUserId: admin.id });
   },
 });
 
@@ -418,12 +531,7 @@ export const addLocation = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<PartnerLocation>> {
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org)
-      return refuse(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
-          field: 'organizationId',
-        }),
-      );
+    if (!org) return refuse(organizationNotFound(input.organizationId));
     const denied = await requireOrganizationAdmin(ctx, org.id, 'add a location to this organization');
     if (denied) return refuse(denied);
     const notPartner = partnerOrganizationViolation(org);
@@ -445,36 +553,58 @@ export const addLocation = defineCommand({
   },
 });
 
+/** A further tenant of an existing organization: its country, the tenant and its first global admin. */
+interface OrganizationTenantInput {
+  readonly organizationId: string;
+  readonly country: string;
+  readonly tenant: NewTenantInput;
+  readonly globalAdmin: NewUserInput;
+}
+
+/** The tenant created for an organization and its first global admin. */
+export interface OrganizationTenantResult {
+  readonly tenantId: TenantId;
+  readonly globalAdminUserId: UserId;
+}
+
+function parseOrganizationTenant(input: unknown, program: Program): Outcome<OrganizationTenantInput> {
+  const f = new Fields(input);
+  const organizationId = f.guid('organizationId');
+  const country = f.country('country', program.catalogue);
+  const tenant = f.object('tenant', parseNewTenant);
+  const globalAdmin = f.object('globalAdmin', parseNewUser);
+  return f.finish(() => ({ organizationId, country, tenant, globalAdmin }));
+}
+
+/** Creates a further tenant of `org` with its first global admin (a taken id or domain refuses). */
+async function createOrganizationTenant(
+  ctx: CommandContext,
+  org: Organization,
+  type: TenantType,
+  input: OrganizationTenantInput,
+  fallbackName: string,
+): Promise<Outcome<OrganizationTenantResult>> {
+  const tenant = await createTenant(ctx, org.id, type, input.country, input.tenant, fallbackName);
+  if (!tenant.ok) return tenant;
+  const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
+  return accept({ tenantId: tenant.value.id, globalAdminUserId: admin.id });
+}
+
 /**
  * Creates another CSP tenant for a partner organization, e.g. for a location in another country;
  * associate it with that location's Partner ID next.
  */
 export const createPartnerTenant = defineCommand({
   name: 'parties.create-partner-tenant',
-  parse(input, program) {
-    const f = new Fields(input);
-    const organizationId = f.guid('organizationId');
-    const country = f.country('country', program.catalogue);
-    const tenant = f.object('tenant', parseNewTenant);
-    const globalAdmin = f.object('globalAdmin', parseNewUser);
-    return f.finish(() => ({ organizationId, country, tenant, globalAdmin }));
-  },
-  async run(ctx, input): Promise<Outcome<{ tenantId: TenantId; globalAdminUserId: UserId }>> {
+  parse: parseOrganizationTenant,
+  async run(ctx, input): Promise<Outcome<OrganizationTenantResult>> {
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org)
-      return refuse(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
-          field: 'organizationId',
-        }),
-      );
+    if (!org) return refuse(organizationNotFound(input.organizationId));
     const denied = await requireOrganizationAdmin(ctx, org.id, 'create a CSP tenant for this organization');
     if (denied) return refuse(denied);
     const notPartner = partnerOrganizationViolation(org);
     if (notPartner) return refuse(notPartner);
-    const tenant = await createTenant(ctx, org.id, 'partner', input.country, input.tenant, org.legalName);
-    if (!tenant.ok) return tenant;
-    const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
-    return accept({ tenantId: tenant.value.id, globalAdminUserId: admin.id });
+    return createOrganizationTenant(ctx, org, 'partner', input, org.legalName);
   },
 });
 
@@ -492,8 +622,7 @@ export const associatePartnerId = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<PartnerLocation>> {
     const tenant = await store.getTenant(ctx.tx, input.tenantId);
-    if (!tenant)
-      return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
+    if (!tenant) return refuse(tenantNotFound(input.tenantId));
     const denied = requireTenantAdmin(ctx, tenant.id, "associate this tenant's Partner ID");
     if (denied) return refuse(denied);
     const location = await store.getLocation(ctx.tx, input.partnerId);
@@ -530,8 +659,7 @@ export const addUser = defineCommand({
   },
   async run(ctx, input): Promise<Outcome<User>> {
     const tenant = await store.getTenant(ctx.tx, input.tenantId);
-    if (!tenant)
-      return refuse(violation('TENANT_NOT_FOUND', `No tenant ${input.tenantId}.`, { field: 'tenantId' }));
+    if (!tenant) return refuse(tenantNotFound(input.tenantId));
     const denied = requireTenantAdmin(ctx, tenant.id, 'add users to this tenant');
     if (denied) return refuse(denied);
     const problems = roleViolations(ctx.program, tenant.type, input.roles, 'roles');
@@ -553,35 +681,13 @@ export const addUser = defineCommand({
  */
 export const createCustomerTenant = defineCommand({
   name: 'parties.create-customer-tenant',
-  parse(input, program) {
-    const f = new Fields(input);
-    const organizationId = f.guid('organizationId');
-    const country = f.country('country', program.catalogue);
-    const tenant = f.object('tenant', parseNewTenant);
-    const globalAdmin = f.object('globalAdmin', parseNewUser);
-    return f.finish(() => ({ organizationId, country, tenant, globalAdmin }));
-  },
-  async run(ctx, input): Promise<Outcome<{ tenantId: TenantId; globalAdminUserId: UserId }>> {
+  parse: parseOrganizationTenant,
+  async run(ctx, input): Promise<Outcome<OrganizationTenantResult>> {
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org)
-      return refuse(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
-          field: 'organizationId',
-        }),
-      );
+    if (!org) return refuse(organizationNotFound(input.organizationId));
     const denied = await requireOrganizationAdmin(ctx, org.id, 'create a tenant for this organization');
     if (denied) return refuse(denied);
-    const tenant = await createTenant(
-      ctx,
-      org.id,
-      'customer',
-      input.country,
-      input.tenant,
-      `${org.legalName} (internal use)`,
-    );
-    if (!tenant.ok) return tenant;
-    const admin = await createUser(ctx, tenant.value.id, input.globalAdmin, ['global-admin']);
-    return accept({ tenantId: tenant.value.id, globalAdminUserId: admin.id });
+    return createOrganizationTenant(ctx, org, 'customer', input, `${org.legalName} (internal use)`);
   },
 });
 
@@ -606,18 +712,8 @@ export const addToAffiliateGroup = defineCommand({
     const org = await store.getOrganization(ctx.tx, input.organizationId);
     const parent = await store.getOrganization(ctx.tx, input.affiliateOf);
     const missing: Violation[] = [];
-    if (!org)
-      missing.push(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
-          field: 'organizationId',
-        }),
-      );
-    if (!parent)
-      missing.push(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.affiliateOf}.`, {
-          field: 'affiliateOf',
-        }),
-      );
+    if (!org) missing.push(organizationNotFound(input.organizationId));
+    if (!parent) missing.push(organizationNotFound(input.affiliateOf, 'affiliateOf'));
     if (!org || !parent) return refuse(...missing);
     if (org.affiliateGroupId !== null) {
       return refuse(
@@ -676,12 +772,7 @@ export const removeFromAffiliateGroup = defineCommand({
     const denied = requireOperator(ctx, 'record affiliations');
     if (denied) return refuse(denied);
     const org = await store.getOrganization(ctx.tx, input.organizationId);
-    if (!org)
-      return refuse(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
-          field: 'organizationId',
-        }),
-      );
+    if (!org) return refuse(organizationNotFound(input.organizationId));
     const groupId = org.affiliateGroupId;
     if (groupId === null)
       return refuse(
@@ -737,12 +828,7 @@ export const getOrganizationView = defineQuery({
     const org = await store.getOrganization(ctx.tx, input.organizationId);
     const visible = org && (isOperator(ctx.principal) || (await principalOrganizationId(ctx)) === org.id);
     // Another organization's existence does not leak: it is "not found" too.
-    if (!org || !visible)
-      return refuse(
-        violation('ORGANIZATION_NOT_FOUND', `No organization ${input.organizationId}.`, {
-          field: 'organizationId',
-        }),
-      );
+    if (!org || !visible) return refuse(organizationNotFound(input.organizationId));
     return accept({
       ...org,
       tenants: await store.listOrganizationTenants(ctx.tx, org.id),

@@ -12,10 +12,11 @@ import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
 import { loadPartnerFacts, partnershipState } from '../decisions/facts.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
+import { type ListPosition, type Page, parsePage, toPage } from '../kernel/pagination.ts';
 import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
-import { getLocation, getTenant, principalOrganizationId } from '../parties/service.ts';
+import { getLocation, getTenant, principalOrganizationId, tenantNotFound } from '../parties/service.ts';
 import type { RegionId } from '../program/regions.ts';
 import {
   type Decision,
@@ -47,10 +48,6 @@ import * as store from './store.ts';
 // Shared steps.
 
 const MAX_TEXT = 2000;
-
-function tenantNotFound(field: string, id: string): Violation {
-  return violation('TENANT_NOT_FOUND', `No tenant ${id}.`, { field });
-}
 
 function partnershipNotFound(id: string): Violation {
   return violation('PARTNERSHIP_NOT_FOUND', `No partnership ${id}.`, { field: 'partnershipId' });
@@ -163,7 +160,7 @@ export const invitePartnership = defineCommand({
   async run(ctx, input): Promise<Outcome<Partnership>> {
     const providerTenant = await getTenant(ctx.tx, input.providerTenantId);
     if (!providerTenant || !(await seesAny(ctx, providerTenant.organizationId)))
-      return refuse(tenantNotFound('providerTenantId', input.providerTenantId));
+      return refuse(tenantNotFound(input.providerTenantId, 'providerTenantId'));
     let resellerTenantId = input.resellerTenantId;
     if (input.resellerPartnerId !== undefined) {
       const location = await getLocation(ctx.tx, input.resellerPartnerId);
@@ -184,7 +181,7 @@ export const invitePartnership = defineCommand({
     }
     const provider = await partyFacts(ctx, providerTenant.id);
     const reseller = resellerTenantId ? await loadPartnerFacts(ctx, resellerTenantId) : undefined;
-    if (!reseller) return refuse(tenantNotFound('resellerTenantId', resellerTenantId ?? ''));
+    if (!reseller) return refuse(tenantNotFound(resellerTenantId ?? '', 'resellerTenantId'));
 
     const existing = await partnershipState(ctx, provider.tenantId, reseller.tenantId);
     const decision = authorizationFirst(
@@ -563,44 +560,22 @@ export interface PartnerRelationshipItem {
   readonly state: PartnershipStatus;
 }
 
-export interface PartnerRelationshipPage {
-  readonly items: readonly PartnerRelationshipItem[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  readonly next: string | null;
-}
+/** A page of a tenant's partnerships. */
+export type PartnerRelationshipPage = Page<PartnerRelationshipItem>;
 
 interface ListInput {
   readonly tenantId: string;
   readonly state: PartnershipStatus | undefined;
   readonly limit: number;
-  readonly after: { readonly invitedAt: string; readonly id: string } | undefined;
-}
-
-/** An opaque cursor: base64url of the last item's sort key `[invitedAt, id]`. */
-export function encodeCursor(key: { readonly invitedAt: string; readonly id: string }): string {
-  return Buffer.from(JSON.stringify([key.invitedAt, key.id]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { invitedAt: string; id: string } | undefined {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string')
-      return { invitedAt: key[0], id: key[1] };
-  } catch {
-    // Falls through: not a cursor this list produced.
-  }
-  return undefined;
+  readonly after: ListPosition | undefined;
 }
 
 function parseList(input: unknown): Outcome<ListInput> {
   const f = new Fields(input);
   const tenantId = f.guid('tenantId');
   const state = f.oneOf('state', PARTNERSHIP_STATES, { optional: true });
-  const limit = f.integer('limit', { min: 1, max: 1000, optional: true });
-  const cursor = f.text('cursor', { max: 500, optional: true });
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  if (cursor !== undefined && !after) f.fail('INVALID_FIELD', 'cursor', 'is not a cursor this list returned');
-  return f.finish(() => ({ tenantId, state, limit: limit ?? 100, after }));
+  const { limit, after } = parsePage(f);
+  return f.finish(() => ({ tenantId, state, limit, after }));
 }
 
 function partnershipList(
@@ -614,7 +589,7 @@ function partnershipList(
     async run(ctx, input): Promise<Outcome<PartnerRelationshipPage>> {
       const tenant = await getTenant(ctx.tx, input.tenantId);
       if (!tenant || !(await seesAny(ctx, tenant.organizationId)))
-        return refuse(tenantNotFound('tenantId', input.tenantId));
+        return refuse(tenantNotFound(input.tenantId));
       const rows = await store.listPartnershipPage(ctx.tx, {
         tenantId: tenant.id,
         side,
@@ -623,26 +598,25 @@ function partnershipList(
         after: input.after,
         limit: input.limit + 1,
       });
-      const page = rows.slice(0, input.limit);
-      const items = page.map(
-        (r): PartnerRelationshipItem => ({
-          partnershipId: r.partnership.id,
-          relationshipType,
-          tenantId: r.otherTenantId,
-          partnerId: r.otherPartnerId,
-          name: r.otherLegalName,
-          location: {
-            country: r.otherCountry,
-            region: ctx.program.catalogue.regionOf(r.otherCountry) ?? null,
-          },
-          state: effectivePartnershipState(r.partnership, ctx.now),
-        }),
+      return accept(
+        toPage(
+          rows,
+          input.limit,
+          (r) => ({ key: r.partnership.invitedAt, id: r.partnership.id }),
+          (r): PartnerRelationshipItem => ({
+            partnershipId: r.partnership.id,
+            relationshipType,
+            tenantId: r.otherTenantId,
+            partnerId: r.otherPartnerId,
+            name: r.otherLegalName,
+            location: {
+              country: r.otherCountry,
+              region: ctx.program.catalogue.regionOf(r.otherCountry) ?? null,
+            },
+            state: effectivePartnershipState(r.partnership, ctx.now),
+          }),
+        ),
       );
-      const last = page.at(-1);
-      return accept({
-        items,
-        next: rows.length > input.limit && last ? encodeCursor(last.partnership) : null,
-      });
     },
   });
 }

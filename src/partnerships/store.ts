@@ -3,6 +3,7 @@
  * end them. Every function takes the caller's transaction.
  */
 import type { Kysely, Selectable } from 'kysely';
+import type { ListPosition } from '../kernel/pagination.ts';
 import type { Database, PartnershipsTable, SupportRequestsTable } from '../store/schema.ts';
 import {
   OPEN_PARTNERSHIP_STATES,
@@ -156,7 +157,7 @@ export interface PartnershipListQuery {
   readonly state: PartnershipStatus | undefined;
   readonly now: string;
   /** Resume after this sort key (`invited_at`, `id`). */
-  readonly after: { readonly invitedAt: string; readonly id: string } | undefined;
+  readonly after: ListPosition | undefined;
   readonly limit: number;
 }
 
@@ -197,8 +198,8 @@ export async function listPartnershipPage(tx: Tx, q: PartnershipListQuery): Prom
   if (after) {
     query = query.where((eb) =>
       eb.or([
-        eb('p.invited_at', '>', after.invitedAt),
-        eb.and([eb('p.invited_at', '=', after.invitedAt), eb('p.id', '>', after.id)]),
+        eb('p.invited_at', '>', after.key),
+        eb.and([eb('p.invited_at', '=', after.key), eb('p.id', '>', after.id)]),
       ]),
     );
   }

@@ -11,12 +11,13 @@ const root = join(import.meta.dirname, '..', '..');
 const doc = readFileSync(join(root, 'docs', 'seed-rules.md'), 'utf8');
 const rows = doc
   .split('\n')
-  .filter((l) => /^\| \d+ \|/.test(l))
+  .filter((l) => /^\|\s*\d+\s*\|/.test(l))
   .map((l) => {
-    const cells = l.split(' | ');
-    const codes = [...(cells[3] ?? '').matchAll(/`([A-Z_]+)`/g)].map((m) => m[1] as string);
-    const tests = [...(cells[4] ?? '').matchAll(/`([^`]+\.test\.ts)`/g)].map((m) => m[1] as string);
-    return { n: cells[0]?.replace('| ', ''), codes, tests };
+    const cells = l.split('|').map((c) => c.trim());
+    // cells: '', #, sentence, rule, codes, tests, ''
+    const codes = [...(cells[4] ?? '').matchAll(/`([A-Z_]+)`/g)].map((m) => m[1] as string);
+    const tests = [...(cells[5] ?? '').matchAll(/`([^`]+\.test\.ts)`/g)].map((m) => m[1] as string);
+    return { n: cells[1], codes, tests };
   });
 
 describe('docs/seed-rules.md', () => {
@@ -33,7 +34,10 @@ describe('docs/seed-rules.md', () => {
       expect(existsSync(path), `${t} exists`).toBe(true);
       if (codes.length > 0) {
         const text = readFileSync(path, 'utf8');
-        expect(codes.some((c) => text.includes(c)), `${t} asserts one of ${codes.join(', ')}`).toBe(true);
+        expect(
+          codes.some((c) => text.includes(c)),
+          `${t} asserts one of ${codes.join(', ')}`,
+        ).toBe(true);
       }
     }
   });
