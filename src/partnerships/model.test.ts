@@ -17,7 +17,6 @@ import {
   decideOpenSupportRequest,
   decideResolveSupportRequest,
   invitationExpiresAt,
-  selfPartnershipViolation,
   transitionViolation,
 } from './rules.ts';
 
@@ -235,13 +234,5 @@ describe('helpers', () => {
       state: 'ended',
     });
     expect(authorizationFirst(ok)).toBe(ok);
-  });
-
-  it('a provider cannot be its own reseller', () => {
-    expect(selfPartnershipViolation(PROVIDER, RESELLER)).toBeUndefined();
-    expect(selfPartnershipViolation(PROVIDER, PROVIDER)).toMatchObject({
-      code: 'UNSUPPORTED_CHAIN',
-      scenario: '1',
-    });
   });
 });

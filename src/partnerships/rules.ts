@@ -183,18 +183,6 @@ export function decideResolveSupportRequest(f: ResolveSupportRequestFacts): Deci
   ]);
 }
 
-/** A provider cannot be its own reseller: the chain is vendor → provider → another partner (scenario 1). */
-export function selfPartnershipViolation(
-  providerTenantId: string,
-  resellerTenantId: string,
-): Violation | undefined {
-  if (providerTenantId !== resellerTenantId) return undefined;
-  return violation('UNSUPPORTED_CHAIN', 'A provider cannot be its own indirect reseller.', {
-    scenario: '1',
-    remedies: ["Invite another partner's CSP tenant, by its location Partner ID."],
-  });
-}
-
 /** A decision with more violations found beside it. */
 export function withViolations(d: Decision, ...more: readonly (Violation | undefined)[]): Decision {
   const extra = more.filter((v): v is Violation => v !== undefined);

@@ -39,7 +39,6 @@ import {
   decideOpenSupportRequest,
   decideResolveSupportRequest,
   invitationExpiresAt,
-  selfPartnershipViolation,
   withViolations,
 } from './rules.ts';
 import * as store from './store.ts';
@@ -201,7 +200,6 @@ export const invitePartnership = defineCommand({
           },
           ctx.now,
         ),
-        selfPartnershipViolation(provider.tenantId, reseller.tenantId),
       ),
     );
     const no = refused(decision);

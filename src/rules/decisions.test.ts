@@ -452,6 +452,13 @@ describe('decideInvitePartnership', () => {
     expectAllowed(decide());
   });
 
+  it('a provider naming itself as reseller → UNSUPPORTED_CHAIN (scenario 1), among the others', () => {
+    const d = decide({ reseller: provider() });
+    const self = d.violations.find((v) => v.code === 'UNSUPPORTED_CHAIN');
+    expect(self).toMatchObject({ scenario: '1', message: 'A provider cannot be its own indirect reseller.' });
+    expect(d.allowed).toBe(false);
+  });
+
   it.each<[string, Principal]>([
     ['an admin agent of the provider', user(provider().tenantId, 'admin-agent')],
     ['the program operator', operator()],

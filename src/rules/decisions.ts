@@ -247,6 +247,13 @@ export function decideInvitePartnership(program: Program, f: InvitePartnershipFa
           `Ask an admin of tenant ${f.provider.tenantId}.`,
         ),
     ...readiness(program, f.provider, 'indirect-provider', region, now),
+    // A provider cannot be its own reseller: the chain is vendor → provider → another partner.
+    f.provider.tenantId === f.reseller.tenantId
+      ? violation('UNSUPPORTED_CHAIN', 'A provider cannot be its own indirect reseller.', {
+          scenario: '1',
+          remedies: ["Invite another partner's CSP tenant, by its location Partner ID."],
+        })
+      : undefined,
     f.reseller.type === 'partner'
       ? undefined
       : violation(
