@@ -18,10 +18,12 @@ export const ERROR_CODES_DOC = join(ROOT, 'docs', 'error-codes.md');
 
 const STATUS_NAMES: Record<CodeInfo['status'], string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   422: 'Unprocessable Content',
+  500: 'Internal Server Error',
 };
 
 /** Escapes text for a markdown table cell. */

@@ -10,7 +10,7 @@
 
 export interface CodeInfo {
   /** HTTP status the API answers with when this is the (first) violation. */
-  readonly status: 400 | 403 | 404 | 409 | 422;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 500;
   readonly title: string;
   /** What the rule enforces, citing the seed or the linked page it comes from. */
   readonly source: string;
@@ -344,6 +344,24 @@ export const CODES = {
     status: 422,
     title: 'A subscription bought elsewhere can be managed under an admin relationship, never resold',
     source: 'related/multichannel.en.md: managing subscriptions "purchased elsewhere"',
+  },
+
+  // --- Transport (the HTTP API) ----------------------------------------------------------------
+  NOT_AUTHENTICATED: {
+    status: 401,
+    title: 'A valid API key is required (Authorization: Bearer …)',
+    source: 'API keys bound to a user of a tenant',
+  },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such route', source: 'the HTTP API' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 400,
+    title: 'The body must be JSON (application/json)',
+    source: 'the HTTP API',
+  },
+  INTERNAL_ERROR: {
+    status: 500,
+    title: 'Something went wrong on our side; nothing was written',
+    source: 'unexpected failures are logged with the request id and leak nothing',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -152,6 +152,7 @@ export interface Database extends RelationshipTables {
 
 /** Every table, in an order that respects references (for truncation in tests). */
 export const TABLES: readonly (keyof Database)[] = [
+  'api_keys',
   'external_subscriptions',
   'admin_relationships',
   'customer_relationships',
@@ -276,7 +277,20 @@ export interface ExternalSubscriptionsTable {
   registered_by: string | null;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  name: string;
+  /** SHA-256 (hex) of the whole token; the token itself is shown once and never stored. */
+  hash: string;
+  created_at: string;
+  created_by: string | null;
+  revoked_at: string | null;
+}
+
 export interface RelationshipTables {
+  api_keys: ApiKeysTable;
   partnerships: PartnershipsTable;
   support_requests: SupportRequestsTable;
   customer_invitations: CustomerInvitationsTable;

@@ -1,0 +1,116 @@
+/**
+ * One helper turns a command or query into a route: validate (the route's JSON schema), authorize
+ * (authentication here; object-level rules in the services), run in a transaction, serialise.
+ * Commands honour `OpenCSP-Dry-Run: true` (evaluate, write nothing).
+ */
+import { type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Command, Query } from '../app/command.ts';
+import type { OpenCsp } from '../app/opencsp.ts';
+import { violation } from '../kernel/outcome.ts';
+import { sendProblem } from './problem.ts';
+
+/** The problem document, for the OpenAPI responses. */
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String({
+      description: 'Stable refusal code; see docs/error-codes.md. Clients must accept unknown codes.',
+    }),
+    instance: Type.String({ description: 'The request id.' }),
+    violations: Type.Array(
+      Type.Object(
+        {
+          code: Type.String(),
+          message: Type.String(),
+          field: Type.Optional(Type.String()),
+          scenario: Type.Optional(Type.String()),
+          remedies: Type.Array(Type.String()),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+  },
+  { $id: 'Problem', additionalProperties: true },
+);
+
+/** A JSON object response (documented loosely; every field is serialised). */
+export const AnyObject = (description: string) =>
+  Type.Object({}, { additionalProperties: true, description });
+
+export const Guid = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F-]{36}$' });
+
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly url: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly operation:
+    | { kind: 'command'; run: Command<unknown, unknown> }
+    | { kind: 'query'; run: Query<unknown, unknown> };
+  readonly body?: TSchema;
+  readonly params?: TSchema;
+  readonly querystring?: TSchema;
+  /** Builds the operation's input from the request. Default: the body. */
+  readonly input?: (req: FastifyRequest) => unknown;
+  /** Success status (default 200; 201 for creations). */
+  readonly status?: 200 | 201;
+  readonly response?: string;
+  /** Self-service sign-up: no API key needed. */
+  readonly anonymous?: boolean;
+}
+
+const numeric = /^\d+$/;
+/** Query-string integers arrive as text: converted here, refused by the service if out of range. */
+export function int(v: unknown): number | undefined {
+  return typeof v === 'string' && numeric.test(v) ? Number(v) : undefined;
+}
+
+/** Drops undefined values (the services refuse explicit `undefined` as unknown input). */
+export function defined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+export function route(app: FastifyInstance, csp: OpenCsp, spec: RouteSpec): void {
+  const ok = spec.status ?? 200;
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    schema: {
+      summary: spec.summary,
+      tags: [...spec.tags],
+      ...(spec.body && { body: spec.body }),
+      ...(spec.params && { params: spec.params }),
+      ...(spec.querystring && { querystring: spec.querystring }),
+      ...(spec.anonymous && { security: [] }),
+      response: {
+        [ok]: AnyObject(spec.response ?? spec.summary),
+        '4xx': ProblemSchema,
+        '5xx': ProblemSchema,
+      },
+    },
+    handler: async (req, reply) => {
+      if (!spec.anonymous && req.principal.kind === 'anonymous') {
+        return sendProblem(reply, [
+          violation('NOT_AUTHENTICATED', 'This route needs an API key: Authorization: Bearer <key>.', {
+            remedies: ['Create one with `opencsp keys create`, or ask a global admin of your tenant.'],
+          }),
+        ]);
+      }
+      const input = spec.input ? spec.input(req) : (req.body ?? {});
+      const request = { principal: req.principal, requestId: String(req.id) };
+      const dryRun = String(req.headers['opencsp-dry-run'] ?? '').toLowerCase() === 'true';
+      const outcome =
+        spec.operation.kind === 'command'
+          ? await csp.execute(spec.operation.run, request, input, { dryRun })
+          : await csp.query(spec.operation.run, request, input);
+      if (!outcome.ok) return sendProblem(reply, outcome.violations);
+      if (dryRun && spec.operation.kind === 'command')
+        return reply.code(200).send({ dryRun: true, value: outcome.value });
+      return reply.code(ok).send(outcome.value);
+    },
+  });
+}
