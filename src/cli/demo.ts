@@ -1,12 +1,15 @@
 /**
  * The demo world and its summary: what `npm start` creates on first start.
  */
+
+import { createApiKey } from '../api-keys/service.ts';
 import { OpenCsp } from '../app/opencsp.ts';
 import { listCustomerPartners } from '../customers/service.ts';
 import { seededIds } from '../kernel/ids.ts';
+import type { Principal } from '../kernel/principal.ts';
 import { SYSTEM } from '../kernel/principal.ts';
 import { getStanding } from '../standing/service.ts';
-import { buildWorld, type Partner, type World, type WorldSpec } from '../world/builder.ts';
+import { buildWorld, must, type Partner, type World, type WorldSpec } from '../world/builder.ts';
 
 /** Partners in three regions (Europe, United States, Japan), so cross-region refusals can be shown. */
 export const DEMO_WORLD: WorldSpec = {
@@ -61,7 +64,48 @@ export const DEMO_SEED = 2026;
  * Builds the demo world with deterministic ids (its own runtime over the same store); everything
  * created afterwards gets random ids and tokens as usual.
  */
-export async function buildDemoWorld(csp: OpenCsp, onProgress?: WorldSpec['onProgress']): Promise<World> {
+export async function buildDemoWorld(csp: OpenCsp, onProgress?: WorldSpec['onProgress']): Promise<DemoWorld> {
   const seeded = new OpenCsp(csp.store, csp.program, seededIds(DEMO_SEED), () => new Date());
-  return buildWorld(seeded, { ...DEMO_WORLD, ...(onProgress && { onProgress }) });
+  const world = await buildWorld(seeded, { ...DEMO_WORLD, ...(onProgress && { onProgress }) });
+  const key = async (who: string, principal: Principal) => {
+    if (principal.kind !== 'user') throw new Error(`${who} is not a user`);
+    const created = must(
+      await seeded.execute(
+        createApiKey,
+        { principal: SYSTEM },
+        { userId: principal.userId, name: `demo ${who}` },
+      ),
+    );
+    return { who, tenantId: principal.tenantId, token: created.token };
+  };
+  const [provider, reseller, direct, customer] = [
+    world.providers[0],
+    world.resellers[0],
+    world.directBill[0],
+    world.customers[0],
+  ];
+  const apiKeys: DemoKey[] = [await key('program operator', world.operator.principal)];
+  if (provider) apiKeys.push(await key(`indirect provider ${provider.partnerId}`, provider.globalAdmin));
+  if (reseller) apiKeys.push(await key(`indirect reseller ${reseller.partnerId}`, reseller.globalAdmin));
+  if (direct) apiKeys.push(await key(`direct-bill partner ${direct.partnerId}`, direct.globalAdmin));
+  if (customer) apiKeys.push(await key('customer', customer.globalAdmin));
+  return { ...world, apiKeys };
+}
+
+export interface DemoKey {
+  readonly who: string;
+  readonly tenantId: string;
+  readonly token: string;
+}
+
+/** The demo world plus one API key for a user of each kind. */
+export interface DemoWorld extends World {
+  readonly apiKeys: readonly DemoKey[];
+}
+
+/** The demo keys, printed once (they are stored hashed). */
+export function printKeys(world: DemoWorld): string {
+  const lines = ['Demo API keys (global admins; public by construction — for a local sandbox only):'];
+  for (const k of world.apiKeys) lines.push(`  ${k.who.padEnd(32)} ${k.token}`);
+  return `${lines.join('\n')}\n`;
 }

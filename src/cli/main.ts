@@ -4,8 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { createApiKey, revokeApiKey } from '../api-keys/service.ts';
 import { type OpenCsp, openOpenCsp } from '../app/opencsp.ts';
 import { explainOrderLine, explainPartnerActions } from '../decisions/service.ts';
+import { buildApp } from '../http/app.ts';
 import type { Outcome } from '../kernel/outcome.ts';
 import { SYSTEM } from '../kernel/principal.ts';
 import { LEDGER_ENTITY_TYPES, readLedger } from '../ledger/service.ts';
@@ -14,7 +16,7 @@ import type { Decision } from '../rules/decisions.ts';
 import { getStanding } from '../standing/service.ts';
 import { migrate } from '../store/migrations/index.ts';
 import { openStore } from '../store/store.ts';
-import { buildDemoWorld, summarize } from './demo.ts';
+import { buildDemoWorld, printKeys, summarize } from './demo.ts';
 
 const DEFAULT_DATABASE = 'opencsp.db';
 
@@ -104,6 +106,7 @@ export function cli(): Command {
         }
         const world = await buildDemoWorld(csp, progress);
         process.stdout.write(await summarize(csp, world));
+        process.stdout.write(printKeys(world));
       } finally {
         await csp.close();
       }
@@ -124,6 +127,7 @@ export function cli(): Command {
           process.stderr.write(`OpenCSP: new database ${csp.store.location}; creating the demo world\n`);
           const world = await buildDemoWorld(csp, progress);
           process.stdout.write(await summarize(csp, world));
+          process.stdout.write(printKeys(world));
         } else {
           process.stdout.write(
             `OpenCSP: database ${csp.store.location} (${first ? 'new' : 'existing'}), program ${csp.program.name}\n`,
@@ -132,8 +136,81 @@ export function cli(): Command {
             'The demo world is already there. `npm run cli -- --help` lists what you can do next.\n',
           );
         }
-        process.stdout.write(
-          '\nThe HTTP API arrives with the interfaces issue; until then use the CLI (`npm run cli -- --help`).\n',
+        process.stdout.write('\nServe the HTTP API with `npm run cli -- serve` (what `npm start` does).\n');
+      } finally {
+        await csp.close();
+      }
+    });
+
+  program
+    .command('serve')
+    .description(
+      'serve the HTTP API (creating the database and the demo world with its API keys on first start)',
+    )
+    .addOption(databaseOption())
+    .addOption(programOption())
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
+    .addOption(
+      new Option('--port <port>', 'port')
+        .env('PORT')
+        .default('3000')
+        .argParser((v) => Number.parseInt(v, 10)),
+    )
+    .option('--no-demo', 'do not create the demo world in an empty database')
+    .action(async (options: GlobalOptions & { host: string; port: number | string; demo: boolean }) => {
+      const csp = await open(options);
+      if (options.demo && (await isEmpty(csp))) {
+        process.stderr.write(`OpenCSP: new database ${csp.store.location}; creating the demo world\n`);
+        const world = await buildDemoWorld(csp, progress);
+        process.stdout.write(await summarize(csp, world));
+        process.stdout.write(printKeys(world));
+      }
+      const app = await buildApp({ csp, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+      const close = async () => {
+        await app.close();
+        await csp.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', close);
+      process.once('SIGTERM', close);
+      const url = await app.listen({ host: options.host, port: Number(options.port) });
+      process.stdout.write(
+        `\nOpenCSP API on ${url} (database ${csp.store.location})\n  OpenAPI: ${url}/openapi.json\n  health:  ${url}/healthz\n`,
+      );
+    });
+
+  const keys = program.command('keys').description('create and revoke API keys');
+  keys
+    .command('create')
+    .description('create an API key for a user (printed once; only its hash is stored)')
+    .addOption(databaseOption())
+    .requiredOption('--user <guid>', 'the user the key acts as (with its roles)')
+    .option('--name <name>', 'a label for the key', 'cli')
+    .action(async (options: GlobalOptions & { user: string; name: string }) => {
+      const csp = await open(options);
+      try {
+        report(
+          await csp.execute(
+            createApiKey,
+            { principal: SYSTEM },
+            { userId: options.user, name: options.name },
+          ),
+          (k) => process.stdout.write(`${k.token}\n`),
+        );
+      } finally {
+        await csp.close();
+      }
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key by its id')
+    .addOption(databaseOption())
+    .requiredOption('--key <guid>', 'the API key id')
+    .action(async (options: GlobalOptions & { key: string }) => {
+      const csp = await open(options);
+      try {
+        report(await csp.execute(revokeApiKey, { principal: SYSTEM }, { apiKeyId: options.key }), (k) =>
+          process.stdout.write(`revoked ${k.id} at ${k.revokedAt}\n`),
         );
       } finally {
         await csp.close();
