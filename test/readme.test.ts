@@ -47,6 +47,8 @@ describe('README walk-through', () => {
       ]);
       expect((await explain(id('US'), 1000004)).violations.map((v) => v.code)).toContain('REGION_MISMATCH');
       expect(readme).toContain(world.resellers.find((r) => r.partnerId === 1000006)?.tenantId);
+      const providerKey = world.apiKeys.find((k) => k.who === 'indirect provider 1000002')?.token;
+      expect(readme).toContain(`PROVIDER_KEY=${providerKey}`);
     } finally {
       await csp.close();
     }

@@ -66,11 +66,9 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     body: obj({
       providerTenantId: Guid,
       resellerPartnerId: Type.Optional(
-        Type.Integer({ minimum: 1, description: "The reseller's location Partner ID (or resellerTenantId)." }),
+        Type.Integer({ minimum: 1, description: "The reseller's location Partner ID; or give resellerTenantId." }),
       ),
-      resellerTenantId: Type.Optional(
-        Type.Intersect([Guid], { description: "The reseller's CSP tenant (or resellerPartnerId)." }),
-      ),
+      resellerTenantId: Type.Optional(Guid),
     }),
     operation: { kind: 'command', run: invitePartnership },
     response: 'The partnership, invited',
