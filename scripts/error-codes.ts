@@ -23,6 +23,7 @@ const STATUS_NAMES: Record<CodeInfo['status'], string> = {
   404: 'Not Found',
   409: 'Conflict',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 

@@ -16,7 +16,9 @@ import type { OpenCsp } from '../app/opencsp.ts';
 import { type Violation, violation } from '../kernel/outcome.ts';
 import { ANONYMOUS, type Principal } from '../kernel/principal.ts';
 import type { Code } from '../rules/codes.ts';
+import { registerMetrics } from './metrics.ts';
 import { sendProblem } from './problem.ts';
+import { createRateLimiter, type RateLimitOptions, rateLimited } from './rate-limit.ts';
 import { registerRoutes } from './routes.ts';
 
 declare module 'fastify' {
@@ -29,6 +31,8 @@ export interface AppOptions {
   readonly csp: OpenCsp;
   /** pino options, or false (tests). Default: JSON logs at `info`. */
   readonly logger?: boolean | { level: string };
+  /** Per API key (anonymous: per address). Default 600 requests a minute. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 const REQUEST_ID_HEADERS = ['ms-requestid', 'ms-correlationid', 'x-request-id'] as const;
@@ -86,6 +90,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // A getter/setter-free default: each request starts anonymous until its API key is checked.
   app.decorateRequest('principal', null as never);
+  const metrics = registerMetrics(app);
+  const limit = createRateLimiter(options.rateLimit ?? { max: 600, windowMs: 60_000 });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{"type":')) {
+      try {
+        metrics.refused(
+          (JSON.parse(payload) as { violations: { code: string }[] }).violations.map((v) => v.code),
+        );
+      } catch {
+        // Not a problem document after all.
+      }
+    }
+    return payload;
+  });
   app.addHook('onRequest', async (req, reply) => {
     req.principal = ANONYMOUS;
     reply.header('ms-requestid', req.id);
@@ -101,6 +119,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ]);
       }
       req.principal = principal;
+    }
+    if (req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics') return;
+    const who = req.principal.kind === 'user' ? `user:${req.principal.userId}` : `ip:${req.ip}`;
+    const decision = limit(who);
+    if (!decision.allowed) {
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      return sendProblem(reply, [rateLimited(decision.retryAfterSeconds)]);
     }
   });
 

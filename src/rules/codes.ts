@@ -10,7 +10,7 @@
 
 export interface CodeInfo {
   /** HTTP status the API answers with when this is the (first) violation. */
-  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 500;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500;
   readonly title: string;
   /** What the rule enforces, citing the seed or the linked page it comes from. */
   readonly source: string;
@@ -351,6 +351,11 @@ export const CODES = {
     status: 401,
     title: 'A valid API key is required (Authorization: Bearer …)',
     source: 'API keys bound to a user of a tenant',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    title: 'Too many requests for this API key; see Retry-After',
+    source: 'rate limiting per API key',
   },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route', source: 'the HTTP API' },
   UNSUPPORTED_MEDIA_TYPE: {
