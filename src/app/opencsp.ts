@@ -5,9 +5,9 @@
  * const csp = await openOpenCsp({ database: ':memory:' });
  * const out = await csp.execute(onboardPartner, { principal: ANONYMOUS }, { ... });
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type IdSource, randomIds } from '../kernel/ids.ts';
-import type { Outcome } from '../kernel/outcome.ts';
+import { type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { toInstant } from '../kernel/time.ts';
 import { appendEvent } from '../ledger/store.ts';
 import { defaultProgram } from '../program/load.ts';
@@ -32,6 +32,12 @@ export interface OpenCspOptions {
 export interface ExecuteOptions {
   /** Evaluate the command fully, then roll back: the same decision, nothing written. */
   readonly dryRun?: boolean;
+  /**
+   * Exactly-once retries: the accepted outcome is stored under (scope, key) in the command's own
+   * transaction; the same key with the same input returns it again without running the command,
+   * with a different input it is refused (IDEMPOTENCY_KEY_REUSED).
+   */
+  readonly idempotencyKey?: { readonly scope: string; readonly key: string };
 }
 
 export class OpenCsp {
@@ -52,7 +58,36 @@ export class OpenCsp {
     const parsed = command.parse(input, this.program);
     if (!parsed.ok) return parsed;
     const base = this.base(request);
+    const idem = options.idempotencyKey;
+    const requestHash =
+      idem &&
+      createHash('sha256')
+        .update(`${command.name}\n${JSON.stringify(input)}`)
+        .digest('hex');
     return this.store.write(async (tx) => {
+      if (idem && !options.dryRun) {
+        const prior = await tx
+          .selectFrom('idempotency_keys')
+          .selectAll()
+          .where('scope', '=', idem.scope)
+          .where('key', '=', idem.key)
+          .executeTakeFirst();
+        if (prior) {
+          const value: Outcome<O> =
+            prior.request_hash === requestHash
+              ? { ok: true, value: JSON.parse(prior.response) as O }
+              : refuse(
+                  violation(
+                    'IDEMPOTENCY_KEY_REUSED',
+                    `Idempotency-Key ${idem.key} was used with a different request.`,
+                    {
+                      remedies: ['Use a new key for a new request.'],
+                    },
+                  ),
+                );
+          return { commit: false, value };
+        }
+      }
       const ctx: CommandContext = {
         ...base,
         tx,
@@ -74,6 +109,19 @@ export class OpenCsp {
           }),
       };
       const outcome = await command.run(ctx, parsed.value);
+      if (outcome.ok && idem && !options.dryRun) {
+        await tx
+          .insertInto('idempotency_keys')
+          .values({
+            scope: idem.scope,
+            key: idem.key,
+            command: command.name,
+            request_hash: requestHash as string,
+            response: JSON.stringify(outcome.value),
+            created_at: toInstant(base.now),
+          })
+          .execute();
+      }
       return { commit: outcome.ok && !options.dryRun, value: outcome };
     });
   }

@@ -103,9 +103,21 @@ export function route(app: FastifyInstance, csp: OpenCsp, spec: RouteSpec): void
       const input = spec.input ? spec.input(req) : (req.body ?? {});
       const request = { principal: req.principal, requestId: String(req.id) };
       const dryRun = String(req.headers['opencsp-dry-run'] ?? '').toLowerCase() === 'true';
+      const key = req.headers['idempotency-key'];
+      if (key !== undefined && (typeof key !== 'string' || !/^[\w.:-]{1,255}$/.test(key))) {
+        return sendProblem(reply, [
+          violation('INVALID_FIELD', 'Idempotency-Key must be 1–255 letters, digits, "_", "-", "." or ":".', {
+            field: 'Idempotency-Key',
+          }),
+        ]);
+      }
+      const scope = req.principal.kind === 'user' ? req.principal.userId : 'anonymous';
       const outcome =
         spec.operation.kind === 'command'
-          ? await csp.execute(spec.operation.run, request, input, { dryRun })
+          ? await csp.execute(spec.operation.run, request, input, {
+              dryRun,
+              ...(typeof key === 'string' && { idempotencyKey: { scope, key } }),
+            })
           : await csp.query(spec.operation.run, request, input);
       if (!outcome.ok) return sendProblem(reply, outcome.violations);
       if (dryRun && spec.operation.kind === 'command')

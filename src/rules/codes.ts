@@ -352,6 +352,11 @@ export const CODES = {
     title: 'A valid API key is required (Authorization: Bearer …)',
     source: 'API keys bound to a user of a tenant',
   },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 409,
+    title: 'This Idempotency-Key was used with a different request',
+    source: 'Idempotency-Key: the same key with the same body returns the original result',
+  },
   RATE_LIMITED: {
     status: 429,
     title: 'Too many requests for this API key; see Retry-After',

@@ -152,6 +152,7 @@ export interface Database extends RelationshipTables {
 
 /** Every table, in an order that respects references (for truncation in tests). */
 export const TABLES: readonly (keyof Database)[] = [
+  'idempotency_keys',
   'api_keys',
   'external_subscriptions',
   'admin_relationships',
@@ -289,8 +290,22 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+/** Outcomes of commands sent with an `Idempotency-Key`, kept at least 24 hours. */
+export interface IdempotencyKeysTable {
+  /** Who sent it (a user id, or `anonymous`), so keys of different callers never collide. */
+  scope: string;
+  key: string;
+  command: string;
+  /** SHA-256 of the command name and its input. */
+  request_hash: string;
+  /** JSON of the accepted outcome's value. */
+  response: string;
+  created_at: string;
+}
+
 export interface RelationshipTables {
   api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
   partnerships: PartnershipsTable;
   support_requests: SupportRequestsTable;
   customer_invitations: CustomerInvitationsTable;

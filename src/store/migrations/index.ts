@@ -8,13 +8,20 @@ import { foundation } from './0001-foundation.ts';
 import { relationships } from './0002-relationships.ts';
 import { sequences } from './0003-sequences.ts';
 import { apiKeys } from './0004-api-keys.ts';
+import { idempotencyKeys } from './0005-idempotency-keys.ts';
 
 export interface Migration {
   readonly id: string;
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [foundation, relationships, sequences, apiKeys];
+export const MIGRATIONS: readonly Migration[] = [
+  foundation,
+  relationships,
+  sequences,
+  apiKeys,
+  idempotencyKeys,
+];
 
 /**
  * Brings the schema up to date; returns the ids it applied. Safe to call on every start.
