@@ -41,7 +41,9 @@ describe('the code catalogue', () => {
   });
 
   it('every status is 400, 401, 403, 404, 409, 422, 429 or 500', () => {
-    const bad = ALL_CODES.filter((c) => ![400, 401, 403, 404, 409, 422, 429, 500].includes(codeInfo(c).status));
+    const bad = ALL_CODES.filter(
+      (c) => ![400, 401, 403, 404, 409, 422, 429, 500].includes(codeInfo(c).status),
+    );
     expect(bad).toEqual([]);
   });
 
