@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { authenticate } from '../api-keys/service.ts';
@@ -89,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // A getter/setter-free default: each request starts anonymous until its API key is checked.
+  // The browsable docs page (assets bundled, no network needed).
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.decorateRequest('principal', null as never);
   const metrics = registerMetrics(app);
   const limit = createRateLimiter(options.rateLimit ?? { max: 600, windowMs: 60_000 });
@@ -120,7 +123,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
       req.principal = principal;
     }
-    if (req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics') return;
+    if (
+      req.url === '/healthz' ||
+      req.url === '/readyz' ||
+      req.url === '/metrics' ||
+      req.url.startsWith('/docs')
+    )
+      return;
     const who = req.principal.kind === 'user' ? `user:${req.principal.userId}` : `ip:${req.ip}`;
     const decision = limit(who);
     if (!decision.allowed) {

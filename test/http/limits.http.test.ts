@@ -32,3 +32,18 @@ describeEachDatabase('HTTP rate limiting and metrics', (db) => {
     expect(m.body).toMatch(/opencsp_rule_refusals_total\{code="REQUIRED_FIELD"\} [1-9]/);
   });
 });
+
+describeEachDatabase('HTTP docs page', (db) => {
+  it('serves a browsable docs page at /docs, from the same OpenAPI document', async () => {
+    const app = await buildApp({ csp: await db.fresh(), logger: false });
+    try {
+      const page = await app.inject({ method: 'GET', url: '/docs' });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      const doc = await app.inject({ method: 'GET', url: '/docs/json' });
+      expect(doc.json()).toEqual((await app.inject({ method: 'GET', url: '/openapi.json' })).json());
+    } finally {
+      await app.close();
+    }
+  });
+});
