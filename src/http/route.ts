@@ -41,6 +41,17 @@ export const ProblemSchema = Type.Object(
 export const AnyObject = (description: string) =>
   Type.Object({}, { additionalProperties: true, description });
 
+/**
+ * One of a closed set of strings, as a JSON Schema `enum`: one clear error naming the field (a
+ * union of literals reports every branch) and a plain `enum` in the OpenAPI document.
+ */
+export const oneOf = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({
+    type: 'string',
+    enum: [...values],
+    description: `${description ? `${description} ` : ''}One of: ${values.join(', ')}.`,
+  });
+
 export const Guid = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F-]{36}$' });
 
 export interface RouteSpec {
@@ -92,7 +103,8 @@ export function route(app: FastifyInstance, csp: OpenCsp, spec: RouteSpec): void
         '5xx': ProblemSchema,
       },
     },
-    handler: async (req, reply) => {
+    // Authentication before validation: an anonymous caller learns nothing about the body's shape.
+    preValidation: async (req, reply) => {
       if (!spec.anonymous && req.principal.kind === 'anonymous') {
         return sendProblem(reply, [
           violation('NOT_AUTHENTICATED', 'This route needs an API key: Authorization: Bearer <key>.', {
@@ -100,6 +112,8 @@ export function route(app: FastifyInstance, csp: OpenCsp, spec: RouteSpec): void
           }),
         ]);
       }
+    },
+    handler: async (req, reply) => {
       const input = spec.input ? spec.input(req) : (req.body ?? {});
       const request = { principal: req.principal, requestId: String(req.id) };
       const dryRun = String(req.headers['opencsp-dry-run'] ?? '').toLowerCase() === 'true';

@@ -28,11 +28,10 @@ import {
 } from '../../admin-access/service.ts';
 import type { OpenCsp } from '../../app/opencsp.ts';
 import { PAGE_SIZE } from '../../kernel/pagination.ts';
-import { defined, Guid, int, route } from '../route.ts';
+import { defined, Guid, int, oneOf, route } from '../route.ts';
 
 const S = Type.String({ minLength: 1 });
 const text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((x) => Type.Literal(x)));
 const obj = (props: Parameters<typeof Type.Object>[0]) => Type.Object(props, { additionalProperties: false });
 const params = <T extends string>(...names: T[]) => obj(Object.fromEntries(names.map((n) => [n, S])));
 /** `limit` and `cursor` of a paginated list (query-string integers arrive as text). */
@@ -64,17 +63,14 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
       partnerTenantId: Guid,
       customerTenantId: Guid,
       displayName: text(50),
-      roles: Type.Array(literals(ADMIN_ROLES), { minItems: 1 }),
+      roles: Type.Array(oneOf(ADMIN_ROLES), { minItems: 1 }),
       durationDays: Type.Integer({
         minimum: MIN_DURATION_DAYS,
         maximum: MAX_DURATION_DAYS,
         description: 'Days from approval, 1 to 730.',
       }),
       autoExtend: Type.Optional(
-        Type.Union(
-          AUTO_EXTEND.map((x) => Type.Literal(x)),
-          { description: 'none (default) or P180D; P180D is refused with global-administrator.' },
-        ),
+        oneOf(AUTO_EXTEND, 'Default none; P180D (extend by 180 days) is refused with global-administrator.'),
       ),
     }),
     operation: { kind: 'command', run: createAdminRelationship },
@@ -123,10 +119,13 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags,
     params: params('tenantId'),
     querystring: obj({
-      side: Type.Union([Type.Literal('partner'), Type.Literal('customer')], {
-        description: 'partner: relationships the tenant holds on customers; customer: those granted on it.',
-      }),
-      state: Type.Optional(literals(ADMIN_RELATIONSHIP_STATES)),
+      side: oneOf(
+        ['partner', 'customer'] as const,
+        'partner: the relationships the tenant holds on customers; customer: those granted on it.',
+      ),
+      state: Type.Optional(
+        oneOf(ADMIN_RELATIONSHIP_STATES, 'The effective state at the time of the request.'),
+      ),
       ...page,
     }),
     operation: { kind: 'query', run: listAdminRelationships },
@@ -160,7 +159,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
     status: 201,
     body: obj({
       customerTenantId: Guid,
-      source: literals(EXTERNAL_SOURCES),
+      source: oneOf(EXTERNAL_SOURCES, 'Where the subscription was bought.'),
       offerName: text(200),
       quantity: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
       externalReference: Type.Optional(text(200)),

@@ -32,7 +32,7 @@ import {
   registerCustomer,
 } from '../../parties/service.ts';
 import { getStanding } from '../../standing/service.ts';
-import { defined, Guid, int, route } from '../route.ts';
+import { defined, Guid, int, oneOf, route } from '../route.ts';
 
 const S = Type.String({ minLength: 1 });
 const Address = Type.Object(
@@ -140,7 +140,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     body: obj({
       email: S,
       displayName: S,
-      roles: Type.Array(Type.Union(USER_ROLES.map((x) => Type.Literal(x))), { minItems: 1 }),
+      roles: Type.Array(oneOf(USER_ROLES), { minItems: 1 }),
     }),
     operation: { kind: 'command', run: addUser },
     input: (req) => ({ ...p(req), ...body(req) }),
@@ -170,7 +170,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     summary: 'Enroll a CSP tenant in a program role (pending until the program verifies it)',
     tags: ['enrollments'],
     status: 201,
-    body: obj({ tenantId: Guid, role: Type.Union(PROGRAM_ROLES.map((x) => Type.Literal(x))) }),
+    body: obj({ tenantId: Guid, role: oneOf(PROGRAM_ROLES) }),
     operation: { kind: 'command', run: enroll },
   });
   r({
@@ -221,7 +221,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     summary: 'The program operator verifies (or fails) one requirement',
     tags: ['enrollments'],
     params: params('enrollmentId', 'item'),
-    body: obj({ outcome: Type.Union([Type.Literal('verified'), Type.Literal('failed')]) }),
+    body: obj({ outcome: oneOf(['verified', 'failed'] as const) }),
     operation: { kind: 'command', run: verifyDirectBillRequirement },
     input: (req) => ({ ...p(req), ...body(req) }),
   });
@@ -253,7 +253,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
 
   const standingQuery = obj({
     region: Type.Optional(S),
-    role: Type.Optional(Type.Union(PROGRAM_ROLES.map((x) => Type.Literal(x)))),
+    role: Type.Optional(oneOf(PROGRAM_ROLES)),
   });
   r({
     method: 'GET',
@@ -280,7 +280,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     url: '/v1/ledger/:entityType/:entityId',
     summary: 'The ledger of one entity, oldest first, paginated by `after` (the last seq seen)',
     tags: ['ledger'],
-    params: obj({ entityType: Type.Union(LEDGER_ENTITY_TYPES.map((x) => Type.Literal(x))), entityId: S }),
+    params: obj({ entityType: oneOf(LEDGER_ENTITY_TYPES), entityId: S }),
     querystring: obj({
       after: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
       limit: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
