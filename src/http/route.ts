@@ -52,7 +52,10 @@ export const oneOf = <T extends string>(values: readonly T[], description?: stri
     description: `${description ? `${description} ` : ''}One of: ${values.join(', ')}.`,
   });
 
-export const Guid = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F-]{36}$' });
+export const Guid = Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'A GUID',
+});
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'DELETE';

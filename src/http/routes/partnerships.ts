@@ -6,7 +6,7 @@
  * it; each side lists the other (`IsIndirectCloudSolutionProviderOf` / `IsIndirectResellerOf`).
  * The bodies mirror the commands' `parse`; the services decide everything else.
  */
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OpenCsp } from '../../app/opencsp.ts';
 import { PAGE_SIZE } from '../../kernel/pagination.ts';
@@ -24,7 +24,7 @@ import {
   resolveSupportRequest,
   suspendPartnership,
 } from '../../partnerships/service.ts';
-import { defined, Guid, int, route } from '../route.ts';
+import { defined, Guid, int, oneOf, route } from '../route.ts';
 
 /** Free text as the services read it: non-empty, at most `max` characters (trimmed by the service). */
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -33,24 +33,46 @@ const p = (req: FastifyRequest) => req.params as Record<string, string>;
 const q = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
 const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
 
+/**
+ * A JSON body the client may leave out entirely: Fastify validates a body declared per content type
+ * only when one is sent with that type, so `POST …/end` works without a body and a body that is
+ * sent is still checked (unknown fields, wrong types). The OpenAPI document shows it as usual.
+ */
+const optionalJsonBody = (schema: TSchema): TSchema =>
+  ({ content: { 'application/json': { schema } } }) as unknown as TSchema;
+
 const TAGS = ['partnerships'] as const;
 const PartnershipParams = obj({ partnershipId: Guid });
 const TokenBody = obj({
-  token: Type.String({ minLength: 1, maxLength: 200, description: 'The invitation token the provider sent.' }),
+  token: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'The invitation token the provider sent.',
+  }),
 });
 
 /** `state`, `limit` and `cursor` of a partnership list (query-string integers are text). */
 const ListQuery = obj({
-  state: Type.Optional(Type.Union(PARTNERSHIP_STATES.map((s) => Type.Literal(s)))),
+  state: Type.Optional(
+    oneOf(PARTNERSHIP_STATES, 'The effective state (an invitation past its expiry is expired).'),
+  ),
   limit: Type.Optional(
-    Type.String({ pattern: '^[0-9]+$', description: `Page size, 1–${PAGE_SIZE.max} (default ${PAGE_SIZE.default}).` }),
+    Type.String({
+      pattern: '^[0-9]+$',
+      description: `Page size, 1–${PAGE_SIZE.max} (default ${PAGE_SIZE.default}).`,
+    }),
   ),
   cursor: Type.Optional(
     Type.String({ minLength: 1, maxLength: 500, description: 'The `next` of the previous page.' }),
   ),
 });
 const listInput = (req: FastifyRequest) =>
-  defined({ tenantId: p(req).tenantId, state: q(req).state, limit: int(q(req).limit), cursor: q(req).cursor });
+  defined({
+    tenantId: p(req).tenantId,
+    state: q(req).state,
+    limit: int(q(req).limit),
+    cursor: q(req).cursor,
+  });
 
 /** Registers the partnership routes. */
 export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
@@ -66,7 +88,10 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     body: obj({
       providerTenantId: Guid,
       resellerPartnerId: Type.Optional(
-        Type.Integer({ minimum: 1, description: "The reseller's location Partner ID; or give resellerTenantId." }),
+        Type.Integer({
+          minimum: 1,
+          description: "The reseller's location Partner ID; or give resellerTenantId.",
+        }),
       ),
       resellerTenantId: Type.Optional(Guid),
     }),
@@ -93,7 +118,11 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
   });
   for (const [verb, run, summary] of [
     ['suspend', suspendPartnership, 'The provider (or the operator) suspends an active partnership'],
-    ['reactivate', reactivatePartnership, 'The provider (or the operator) reactivates a suspended partnership'],
+    [
+      'reactivate',
+      reactivatePartnership,
+      'The provider (or the operator) reactivates a suspended partnership',
+    ],
   ] as const) {
     r({
       method: 'POST',
@@ -109,10 +138,10 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     method: 'POST',
     url: '/v1/partnerships/:partnershipId/end',
     summary:
-      'Remove a partnership directly (self-service policy; under the seed policy, refused: open a support request)',
+      'Remove a partnership directly (self-service policy; under the seed policy, refused: open a support request). The body, with an optional reason, may be omitted',
     tags: TAGS,
     params: PartnershipParams,
-    body: obj({ reason: Type.Optional(Text(2000)) }),
+    body: optionalJsonBody(obj({ reason: Type.Optional(Text(2000)) })),
     operation: { kind: 'command', run: endPartnership },
     input: (req) => ({ ...p(req), ...body(req) }),
   });
@@ -165,7 +194,7 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: TAGS,
     params: obj({ supportRequestId: Guid }),
     body: obj({
-      outcome: Type.Union([Type.Literal('resolved'), Type.Literal('rejected')]),
+      outcome: oneOf(['resolved', 'rejected'] as const, 'resolved ends the partnership; rejected leaves it.'),
       resolution: Text(2000),
     }),
     operation: { kind: 'command', run: resolveSupportRequest },
