@@ -40,5 +40,10 @@ export function registerMetrics(app: FastifyInstance): Metrics {
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
-  return { registry, refused: (codes) => codes.forEach((code) => refusals.inc({ code })) };
+  return {
+    registry,
+    refused: (codes) => {
+      for (const code of codes) refusals.inc({ code });
+    },
+  };
 }
