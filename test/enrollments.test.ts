@@ -190,7 +190,7 @@ describeEachDatabase('enrollments', (db) => {
     it('refuses strangers, agents, an unknown tenant and an unknown role', async () => {
       const beta = await addPartner(csp, operator, { legalName: 'Beta', country: 'FR' });
       expect(refusal(await enrollAs(beta.globalAdmin, alpha.tenantId, 'indirect-reseller'))).toEqual([
-        { code: 'NOT_AUTHORIZED' },
+        { code: 'TENANT_NOT_FOUND', field: 'tenantId' },
       ]);
       const agent = must(
         await csp.execute(
@@ -620,7 +620,7 @@ describeEachDatabase('enrollments', (db) => {
     it('records for the tenant admin (or operator) only; verifies for the operator only', async () => {
       const beta = await addPartner(csp, operator, { legalName: 'Beta', country: 'FR' });
       expect(refusal(await record('credit-check', {}, beta.globalAdmin))).toEqual([
-        { code: 'NOT_AUTHORIZED' },
+        { code: 'ENROLLMENT_NOT_FOUND', field: 'enrollmentId' },
       ]);
       must(await record('credit-check', {}, operator.principal));
       const out = await csp.execute(

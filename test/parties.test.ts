@@ -418,13 +418,13 @@ describeEachDatabase('parties', (db) => {
       expect(out.ok || out.violations[0]?.remedies).toEqual([`Use Partner ID ${alpha.partnerId}.`]);
     });
 
-    it("refuses another organization's admin, a non-admin and anonymous with NOT_AUTHORIZED", async () => {
+    it("hides the organization from another organization's admin and anonymous; refuses a non-admin member", async () => {
       const input = { organizationId: alpha.organizationId, country: 'DE' };
       expect(refusal(await csp.execute(addLocation, { principal: beta.globalAdmin }, input))).toEqual([
-        { code: 'NOT_AUTHORIZED' },
+        { code: 'ORGANIZATION_NOT_FOUND', field: 'organizationId' },
       ]);
       expect(refusal(await csp.execute(addLocation, { principal: ANONYMOUS }, input))).toEqual([
-        { code: 'NOT_AUTHORIZED' },
+        { code: 'ORGANIZATION_NOT_FOUND', field: 'organizationId' },
       ]);
       const agent = must(
         await csp.execute(
@@ -575,7 +575,7 @@ describeEachDatabase('parties', (db) => {
             tenantInput('x.onmicrosoft.example', 'DE', alpha.organizationId),
           ),
         ),
-      ).toEqual([{ code: 'NOT_AUTHORIZED' }]);
+      ).toEqual([{ code: 'ORGANIZATION_NOT_FOUND', field: 'organizationId' }]);
       expect(
         refusal(
           await csp.execute(
@@ -682,13 +682,20 @@ describeEachDatabase('parties', (db) => {
         ),
       ).toEqual([{ code: 'TENANT_NOT_FOUND', field: 'tenantId' }]);
       // A global admin of another tenant of the same organization is not the tenant's admin.
-      for (const principal of [alpha.globalAdmin, beta.globalAdmin, ANONYMOUS]) {
+      // A member of the organization without the role: NOT_AUTHORIZED; outsiders: not found.
+      const asMember = await csp.execute(
+        associatePartnerId,
+        { principal: alpha.globalAdmin },
+        { tenantId: deTenant.tenantId, partnerId: de.partnerId },
+      );
+      expect(refusal(asMember)).toEqual([{ code: 'NOT_AUTHORIZED' }]);
+      for (const principal of [beta.globalAdmin, ANONYMOUS]) {
         const out = await csp.execute(
           associatePartnerId,
           { principal },
           { tenantId: deTenant.tenantId, partnerId: de.partnerId },
         );
-        expect(refusal(out)).toEqual([{ code: 'NOT_AUTHORIZED' }]);
+        expect(refusal(out)).toEqual([{ code: 'TENANT_NOT_FOUND', field: 'tenantId' }]);
       }
     });
   });
@@ -841,7 +848,7 @@ describeEachDatabase('parties', (db) => {
       ]);
       const beta = await addPartner(csp, operator, { legalName: 'Beta', country: 'FR' });
       expect(refusal(await csp.execute(addUser, { principal: beta.globalAdmin }, input))).toEqual([
-        { code: 'NOT_AUTHORIZED' },
+        { code: 'TENANT_NOT_FOUND', field: 'tenantId' },
       ]);
       expect(
         refusal(
@@ -949,7 +956,7 @@ describeEachDatabase('parties', (db) => {
             tenantInput('x.onmicrosoft.example', 'FR', alpha.organizationId),
           ),
         ),
-      ).toEqual([{ code: 'NOT_AUTHORIZED' }]);
+      ).toEqual([{ code: 'ORGANIZATION_NOT_FOUND', field: 'organizationId' }]);
       expect(
         refusal(
           await csp.execute(

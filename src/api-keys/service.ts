@@ -41,7 +41,12 @@ export const createApiKey = defineCommand({
   async run(ctx, input): Promise<Outcome<ApiKeyCreated>> {
     const user = await getUser(ctx.tx, input.userId);
     if (!user) return refuse(violation('USER_NOT_FOUND', `No user ${input.userId}.`, { field: 'userId' }));
-    const denied = requireTenantAdmin(ctx, user.tenantId, "create API keys for this tenant's users");
+    const denied = await requireTenantAdmin(
+      ctx,
+      user.tenantId,
+      "create API keys for this tenant's users",
+      violation('USER_NOT_FOUND', `No user ${input.userId}.`, { field: 'userId' }),
+    );
     if (denied) return refuse(denied);
     const id = ctx.ids.guid();
     // Two GUIDs of entropy (244 random bits in production).
@@ -84,9 +89,10 @@ export const revokeApiKey = defineCommand({
       .selectAll()
       .where('id', '=', input.apiKeyId)
       .executeTakeFirst();
-    const denied = key && requireTenantAdmin(ctx, key.tenant_id, 'revoke API keys of this tenant');
-    if (!key || denied)
-      return refuse(violation('ENTITY_NOT_FOUND', `No API key ${input.apiKeyId}.`, { field: 'apiKeyId' }));
+    const missing = violation('ENTITY_NOT_FOUND', `No API key ${input.apiKeyId}.`, { field: 'apiKeyId' });
+    if (!key) return refuse(missing);
+    const denied = await requireTenantAdmin(ctx, key.tenant_id, 'revoke API keys of this tenant', missing);
+    if (denied) return refuse(denied);
     if (key.revoked_at)
       return refuse(violation('INVALID_TRANSITION', `API key ${key.id} is already revoked.`));
     const at = toInstant(ctx.now);

@@ -118,7 +118,7 @@ export const enroll = defineCommand({
   async run(ctx, input): Promise<Outcome<Enrollment>> {
     const tenant = await getTenant(ctx.tx, input.tenantId);
     if (!tenant) return refuse(tenantNotFound(input.tenantId));
-    const denied = requireTenantAdmin(ctx, tenant.id, 'enroll this tenant');
+    const denied = await requireTenantAdmin(ctx, tenant.id, 'enroll this tenant', tenantNotFound(tenant.id));
     if (denied) return refuse(denied);
     if (tenant.type !== 'partner') {
       return refuse(
@@ -300,7 +300,12 @@ export const recordDirectBillRequirement = defineCommand({
     const loaded = await loadEnrollment(ctx, input.enrollmentId);
     if (!loaded.ok) return loaded;
     const e = loaded.value;
-    const denied = requireTenantAdmin(ctx, e.tenantId, 'record requirements for this enrollment');
+    const denied = await requireTenantAdmin(
+      ctx,
+      e.tenantId,
+      'record requirements for this enrollment',
+      violation('ENROLLMENT_NOT_FOUND', `No enrollment ${e.id}.`, { field: 'enrollmentId' }),
+    );
     if (denied) return refuse(denied);
     const recorded = await store.listRequirements(ctx.tx, e.id);
     const def = ctx.program.directBill.requirements.find((r) => r.key === input.item);

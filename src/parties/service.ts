@@ -91,12 +91,17 @@ function notAuthorized(action: string, remedy: string): Violation {
   return violation('NOT_AUTHORIZED', `You are not allowed to ${action}.`, { remedies: [remedy] });
 }
 
-/** The program operator, or a global admin of this very tenant. */
-export function requireTenantAdmin(
+/**
+ * The program operator, or a global admin of this very tenant. Someone outside the tenant's
+ * organization gets `notFound` (another tenant's objects do not leak their existence); a member
+ * without the role gets NOT_AUTHORIZED.
+ */
+export async function requireTenantAdmin(
   ctx: QueryContext,
   tenantId: string,
   action: string,
-): Violation | undefined {
+  notFound: Violation,
+): Promise<Violation | undefined> {
   if (isOperator(ctx.principal)) return undefined;
   if (
     ctx.principal.kind === 'user' &&
@@ -105,20 +110,24 @@ export function requireTenantAdmin(
   ) {
     return undefined;
   }
+  const tenant = await store.getTenant(ctx.tx, tenantId);
+  if (!tenant || (await principalOrganizationId(ctx)) !== tenant.organizationId) return notFound;
   return notAuthorized(action, `Ask a global admin of tenant ${tenantId} to do it.`);
 }
 
-/** The program operator, or a global admin of any tenant of this organization. */
+/**
+ * The program operator, or a global admin of any tenant of this organization. Outsiders get
+ * ORGANIZATION_NOT_FOUND; members without the role NOT_AUTHORIZED.
+ */
 export async function requireOrganizationAdmin(
   ctx: QueryContext,
   organizationId: string,
   action: string,
 ): Promise<Violation | undefined> {
   if (isOperator(ctx.principal)) return undefined;
-  if (ctx.principal.kind === 'user' && hasRole(ctx.principal, 'global-admin')) {
-    const own = await store.getTenant(ctx.tx, ctx.principal.tenantId);
-    if (own?.organizationId === organizationId) return undefined;
-  }
+  const own = await principalOrganizationId(ctx);
+  if (own !== organizationId) return organizationNotFound(organizationId);
+  if (hasRole(ctx.principal, 'global-admin')) return undefined;
   return notAuthorized(action, `Ask a global admin of organization ${organizationId} to do it.`);
 }
 
@@ -623,7 +632,12 @@ export const associatePartnerId = defineCommand({
   async run(ctx, input): Promise<Outcome<PartnerLocation>> {
     const tenant = await store.getTenant(ctx.tx, input.tenantId);
     if (!tenant) return refuse(tenantNotFound(input.tenantId));
-    const denied = requireTenantAdmin(ctx, tenant.id, "associate this tenant's Partner ID");
+    const denied = await requireTenantAdmin(
+      ctx,
+      tenant.id,
+      "associate this tenant's Partner ID",
+      tenantNotFound(tenant.id),
+    );
     if (denied) return refuse(denied);
     const location = await store.getLocation(ctx.tx, input.partnerId);
     if (!location)
@@ -660,7 +674,12 @@ export const addUser = defineCommand({
   async run(ctx, input): Promise<Outcome<User>> {
     const tenant = await store.getTenant(ctx.tx, input.tenantId);
     if (!tenant) return refuse(tenantNotFound(input.tenantId));
-    const denied = requireTenantAdmin(ctx, tenant.id, 'add users to this tenant');
+    const denied = await requireTenantAdmin(
+      ctx,
+      tenant.id,
+      'add users to this tenant',
+      tenantNotFound(tenant.id),
+    );
     if (denied) return refuse(denied);
     const problems = roleViolations(ctx.program, tenant.type, input.roles, 'roles');
     if (await store.emailInUse(ctx.tx, tenant.id, input.email)) {
