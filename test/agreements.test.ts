@@ -4,7 +4,13 @@ import { OpenCsp } from '../src/app/opencsp.ts';
 import { enroll, getEnrollmentView, verifyEnrollment } from '../src/enrollments/service.ts';
 import { type IdSource, seededIds } from '../src/kernel/ids.ts';
 import { ANONYMOUS, type Principal, SYSTEM } from '../src/kernel/principal.ts';
-import { addLocation, addUser, associatePartnerId, createPartnerTenant } from '../src/parties/service.ts';
+import {
+  addLocation,
+  addUser,
+  associatePartnerId,
+  createCustomerTenant,
+  createPartnerTenant,
+} from '../src/parties/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
 import type { Program } from '../src/program/program.ts';
 import { getStanding } from '../src/standing/service.ts';
@@ -164,15 +170,19 @@ describeEachDatabase('agreements', (db) => {
       const de = await tenantIn(alpha, 'DE');
       const signers: Principal[] = [
         userPrincipal(agent.id, alpha.tenantId, ['sales-agent']), // a sales agent of the tenant
-        beta.globalAdmin, // a global admin of another organization's tenant
         de.admin, // a global admin of another tenant of the same organization
         operator.principal, // the program operator
         SYSTEM,
-        ANONYMOUS,
       ];
       for (const principal of signers) {
         expect(refusal(await sign(principal, alpha.tenantId))).toEqual([
           { code: 'MPA_SIGNER_NOT_GLOBAL_ADMIN' },
+        ]);
+      }
+      // Outsiders do not learn that the tenant exists.
+      for (const principal of [beta.globalAdmin, ANONYMOUS]) {
+        expect(refusal(await sign(principal, alpha.tenantId))).toEqual([
+          { code: 'TENANT_NOT_FOUND', field: 'tenantId' },
         ]);
       }
       expect(await tableRows(db.store(), 'agreement_acceptances')).toEqual([]);
@@ -343,11 +353,25 @@ describeEachDatabase('agreements', (db) => {
       ]);
     });
 
-    it('refuses anyone but its global admin or the operator with MCA_SIGNER_NOT_AUTHORIZED', async () => {
+    it('hides the tenant from outsiders (TENANT_NOT_FOUND); refuses a non-admin member with MCA_SIGNER_NOT_AUTHORIZED', async () => {
       const other = await addCustomer(csp, { legalName: 'Other', country: 'DE', acceptAgreement: false });
       for (const principal of [alpha.globalAdmin, other.globalAdmin, ANONYMOUS]) {
-        expect(refusal(await accept(principal))).toEqual([{ code: 'MCA_SIGNER_NOT_AUTHORIZED' }]);
+        expect(refusal(await accept(principal))).toEqual([{ code: 'TENANT_NOT_FOUND', field: 'tenantId' }]);
       }
+      const helper = must(
+        await csp.execute(
+          createCustomerTenant,
+          { principal: customer.globalAdmin },
+          {
+            organizationId: customer.organizationId,
+            country: 'FR',
+            tenant: { domain: 'second-tenant.onmicrosoft.example' },
+            globalAdmin: { email: 'it@second.example', displayName: 'IT' },
+          },
+        ),
+      );
+      const member = userPrincipal(helper.globalAdminUserId, helper.tenantId, ['global-admin']);
+      expect(refusal(await accept(member))).toEqual([{ code: 'MCA_SIGNER_NOT_AUTHORIZED' }]);
     });
 
     it('refuses a future or pre-effective acceptance date, and an impossible one', async () => {

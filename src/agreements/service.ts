@@ -27,6 +27,11 @@ import * as store from './store.ts';
 
 export { currentPartnerAcceptances, latestCustomerAcceptance, latestPartnerAcceptance } from './store.ts';
 
+/** The operator, or a user of the organization: outsiders learn nothing of the tenant (404). */
+async function insider(ctx: QueryContext, organizationId: string): Promise<boolean> {
+  return isOperator(ctx.principal) || (await principalOrganizationId(ctx)) === organizationId;
+}
+
 /** The violation a transaction by this CSP tenant in `region` would meet for the partner agreement. */
 export async function partnerAgreementStatus(
   ctx: QueryContext,
@@ -103,7 +108,7 @@ export const signPartnerAgreement = defineCommand({
   async run(ctx, input): Promise<Outcome<SignPartnerAgreementResult>> {
     const def = ctx.program.agreements.partner;
     const tenant = await getTenant(ctx.tx, input.tenantId);
-    if (!tenant) return refuse(tenantNotFound(input.tenantId));
+    if (!tenant || !(await insider(ctx, tenant.organizationId))) return refuse(tenantNotFound(input.tenantId));
     const p = ctx.principal;
     if (p.kind !== 'user' || p.tenantId !== tenant.id || !hasRole(p, 'global-admin')) {
       return refuse(
@@ -211,7 +216,7 @@ export const acceptCustomerAgreement = defineCommand({
   async run(ctx, input): Promise<Outcome<AgreementAcceptance>> {
     const def = ctx.program.agreements.customer;
     const tenant = await getTenant(ctx.tx, input.tenantId);
-    if (!tenant) return refuse(tenantNotFound(input.tenantId));
+    if (!tenant || !(await insider(ctx, tenant.organizationId))) return refuse(tenantNotFound(input.tenantId));
     const p = ctx.principal;
     const ownAdmin = p.kind === 'user' && p.tenantId === tenant.id && hasRole(p, 'global-admin');
     if (!ownAdmin && !isOperator(p)) {

@@ -242,7 +242,7 @@ describeEachDatabase('HTTP foundation routes', (db) => {
     problem(await send('GET', '/v1/partner-ids/999/standing', p.key), 404, 'PARTNER_ID_NOT_FOUND');
   });
 
-  it('POST /v1/customer-registrations → 201; the customer accepts the MCA (201), not twice (409); a partner may not (403)', async () => {
+  it('POST /v1/customer-registrations → 201; the customer accepts the MCA (201), not twice (409); an outside partner gets 404', async () => {
     const reg = ok<{ organizationId: string; tenantId: string; globalAdminUserId: UserId }>(
       await send('POST', '/v1/customer-registrations', undefined, {
         legalName: 'Tailspin SARL',
@@ -263,7 +263,7 @@ describeEachDatabase('HTTP foundation routes', (db) => {
     });
     problem(await send('POST', url, key, { signer }), 409, 'AGREEMENT_ALREADY_ACCEPTED');
     const partner = await onboard('fabrikam');
-    problem(await send('POST', url, partner.key, { signer }), 403, 'MCA_SIGNER_NOT_AUTHORIZED');
+    problem(await send('POST', url, partner.key, { signer }), 404, 'TENANT_NOT_FOUND');
     expect(
       new Set(
         fieldsOf(
