@@ -498,9 +498,21 @@ export const listExternalSubscriptions = defineQuery({
         );
       }
     } else if (p.kind === 'user') {
-      const denied = await requirePartnerAccess(ctx, p.tenantId, input.customerTenantId, {
-        adminOnly: true,
-      });
+      const access = await partnerAccess(ctx, p.tenantId, input.customerTenantId);
+      // A partner with no relationship of any kind (even a pending or ended admin relationship)
+      // with the customer does not learn that it exists.
+      const known =
+        access.viaResellerRelationship ||
+        access.viaProviderOfReseller ||
+        (await store.hasAnyAdminRelationship(ctx.tx, p.tenantId, input.customerTenantId));
+      if (!known) {
+        return refuse(
+          violation('TENANT_NOT_FOUND', `No tenant ${input.customerTenantId}.`, {
+            field: 'customerTenantId',
+          }),
+        );
+      }
+      const denied = accessViolation(access, input.customerTenantId, { adminOnly: true });
       if (denied) return refuse(denied);
     }
     const rows = await store.listExternalSubscriptions(ctx.tx, input.customerTenantId, {

@@ -223,3 +223,18 @@ export async function listExternalSubscriptions(
   const rows = await q.orderBy('registered_at').orderBy('id').limit(options.limit).execute();
   return rows.map(toExternal);
 }
+
+/** Has the partner ever had an admin relationship (in any state) with the customer? */
+export async function hasAnyAdminRelationship(
+  tx: Tx,
+  partnerTenantId: string,
+  customerTenantId: string,
+): Promise<boolean> {
+  const r = await tx
+    .selectFrom('admin_relationships')
+    .select('id')
+    .where('partner_tenant_id', '=', partnerTenantId)
+    .where('customer_tenant_id', '=', customerTenantId)
+    .executeTakeFirst();
+  return r !== undefined;
+}

@@ -108,7 +108,8 @@ export const signPartnerAgreement = defineCommand({
   async run(ctx, input): Promise<Outcome<SignPartnerAgreementResult>> {
     const def = ctx.program.agreements.partner;
     const tenant = await getTenant(ctx.tx, input.tenantId);
-    if (!tenant || !(await insider(ctx, tenant.organizationId))) return refuse(tenantNotFound(input.tenantId));
+    if (!tenant || !(await insider(ctx, tenant.organizationId)))
+      return refuse(tenantNotFound(input.tenantId));
     const p = ctx.principal;
     if (p.kind !== 'user' || p.tenantId !== tenant.id || !hasRole(p, 'global-admin')) {
       return refuse(
@@ -216,7 +217,8 @@ export const acceptCustomerAgreement = defineCommand({
   async run(ctx, input): Promise<Outcome<AgreementAcceptance>> {
     const def = ctx.program.agreements.customer;
     const tenant = await getTenant(ctx.tx, input.tenantId);
-    if (!tenant || !(await insider(ctx, tenant.organizationId))) return refuse(tenantNotFound(input.tenantId));
+    if (!tenant || !(await insider(ctx, tenant.organizationId)))
+      return refuse(tenantNotFound(input.tenantId));
     const p = ctx.principal;
     const ownAdmin = p.kind === 'user' && p.tenantId === tenant.id && hasRole(p, 'global-admin');
     if (!ownAdmin && !isOperator(p)) {

@@ -1,0 +1,155 @@
+/**
+ * Authorization matrix: every GET route with an object in its path × every kind of principal of
+ * another organization → 404 (or 401 without a key). Nothing of another tenant leaks, not even
+ * its existence. Routes are read from the OpenAPI document, so a new route joins the matrix.
+ */
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAdminRelationship } from '../../src/admin-access/service.ts';
+import { createApiKey } from '../../src/api-keys/service.ts';
+import type { OpenCsp } from '../../src/app/opencsp.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { type Principal, SYSTEM } from '../../src/kernel/principal.ts';
+import { invitePartnership } from '../../src/partnerships/service.ts';
+import {
+  addCustomer,
+  addPartner,
+  bootstrap,
+  connectCustomer,
+  connectReseller,
+  must,
+} from '../../src/world/builder.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+
+describeEachDatabase('authorization matrix (GET routes × principals of another organization)', (db) => {
+  let csp: OpenCsp;
+  let app: FastifyInstance;
+  const values: Record<string, string> = {};
+  const outsiders: Record<string, string> = {};
+
+  beforeAll(async () => {
+    csp = await db.fresh();
+    const op = await bootstrap(csp);
+    // The objects: a channel in France.
+    const provider = await addPartner(csp, op, {
+      legalName: 'Owner Provider',
+      country: 'FR',
+      role: 'indirect-provider',
+    });
+    const reseller = await addPartner(csp, op, {
+      legalName: 'Owner Reseller',
+      country: 'FR',
+      role: 'indirect-reseller',
+    });
+    const customer = await addCustomer(csp, { legalName: 'Owner Customer', country: 'FR' });
+    await connectReseller(csp, provider, reseller);
+    await connectCustomer(csp, reseller, customer, { alsoAuthorize: provider });
+    const admin = must(
+      await csp.execute(
+        createAdminRelationship,
+        { principal: reseller.globalAdmin },
+        {
+          partnerTenantId: reseller.tenantId,
+          customerTenantId: customer.tenantId,
+          displayName: 'Support',
+          roles: ['helpdesk-administrator'],
+          durationDays: 30,
+        },
+      ),
+    );
+    const other = await addPartner(csp, op, {
+      legalName: 'Pending Reseller',
+      country: 'FR',
+      role: 'indirect-reseller',
+      until: 'enrolled',
+    });
+    const partnership = must(
+      await csp.execute(
+        invitePartnership,
+        { principal: provider.globalAdmin },
+        {
+          providerTenantId: provider.tenantId,
+          resellerTenantId: other.tenantId,
+        },
+      ),
+    );
+    Object.assign(values, {
+      organizationId: reseller.organizationId,
+      tenantId: reseller.tenantId,
+      customerTenant: customer.tenantId,
+      partnerTenantId: reseller.tenantId,
+      customerTenantId: customer.tenantId,
+      partnerId: String(reseller.partnerId),
+      enrollmentId: reseller.enrollmentId ?? '',
+      partnershipId: partnership.id,
+      adminRelationshipId: admin.id,
+      entityType: 'organization',
+      entityId: reseller.organizationId,
+    });
+    // The outsiders: one user of each kind, in other organizations of the same region.
+    const kinds: [string, Principal][] = [
+      [
+        'indirect provider',
+        (
+          await addPartner(csp, op, {
+            legalName: 'Outside Provider',
+            country: 'FR',
+            role: 'indirect-provider',
+          })
+        ).globalAdmin,
+      ],
+      [
+        'indirect reseller',
+        (
+          await addPartner(csp, op, {
+            legalName: 'Outside Reseller',
+            country: 'DE',
+            role: 'indirect-reseller',
+          })
+        ).globalAdmin,
+      ],
+      [
+        'direct-bill partner',
+        (await addPartner(csp, op, { legalName: 'Outside Direct', country: 'FR', role: 'direct-bill' }))
+          .globalAdmin,
+      ],
+      ['customer', (await addCustomer(csp, { legalName: 'Outside Customer', country: 'FR' })).globalAdmin],
+    ];
+    for (const [kind, principal] of kinds) {
+      if (principal.kind !== 'user') continue;
+      outsiders[kind] = must(
+        await csp.execute(createApiKey, { principal: SYSTEM }, { userId: principal.userId, name: kind }),
+      ).token;
+    }
+    app = await buildApp({ csp, logger: false, rateLimit: { max: 100_000, windowMs: 60_000 } });
+  }, 60_000);
+  afterAll(async () => app?.close());
+
+  it('answers 404 to every outsider and 401 without a key, on every GET route that names an object', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(doc.paths)
+      .filter(([path, ops]) => path.includes('{') && 'get' in ops)
+      .map(([path]) => path);
+    expect(routes.length).toBeGreaterThanOrEqual(10);
+    const leaks: string[] = [];
+    // {tenantId} is tried as a partner's CSP tenant and as a customer tenant.
+    const tenants = [values.tenantId as string, values.customerTenant as string];
+    for (const [path, tenantId] of routes.flatMap((r) => tenants.map((t) => [r, t] as const))) {
+      const query = path.endsWith('/admin-relationships') ? '?side=partner' : '';
+      const url = `${path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const v = name === 'tenantId' ? tenantId : values[name];
+        if (v === undefined) throw new Error(`the matrix has no value for {${name}} in ${path}: add one`);
+        return v;
+      })}${query}`;
+      const anonymous = await app.inject({ method: 'GET', url });
+      if (anonymous.statusCode !== 401) leaks.push(`anonymous GET ${url} → ${anonymous.statusCode}`);
+      for (const [kind, token] of Object.entries(outsiders)) {
+        const r = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+        if (r.statusCode !== 404) leaks.push(`${kind} GET ${path} → ${r.statusCode} ${r.json().code ?? ''}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  }, 60_000);
+});
