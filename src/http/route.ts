@@ -73,6 +73,8 @@ export interface RouteSpec {
   /** Success status (default 200; 201 for creations). */
   readonly status?: 200 | 201;
   readonly response?: string;
+  /** The operation answers a JSON array rather than an object. */
+  readonly returnsArray?: boolean;
   /** Self-service sign-up: no API key needed. */
   readonly anonymous?: boolean;
 }
@@ -101,7 +103,7 @@ export function route(app: FastifyInstance, csp: OpenCsp, spec: RouteSpec): void
       ...(spec.querystring && { querystring: spec.querystring }),
       ...(spec.anonymous && { security: [] }),
       response: {
-        [ok]: AnyObject(spec.response ?? spec.summary),
+        [ok]: spec.returnsArray ? Type.Array(AnyObject('An item')) : AnyObject(spec.response ?? spec.summary),
         '4xx': ProblemSchema,
         '5xx': ProblemSchema,
       },

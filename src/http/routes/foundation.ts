@@ -4,7 +4,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { acceptCustomerAgreement, signPartnerAgreement } from '../../agreements/service.ts';
+import { acceptCustomerAgreement, listAcceptances, signPartnerAgreement } from '../../agreements/service.ts';
 import { createApiKey, revokeApiKey } from '../../api-keys/service.ts';
 import type { OpenCsp } from '../../app/opencsp.ts';
 import { explainOrderLine, explainPartnerActions } from '../../decisions/service.ts';
@@ -24,12 +24,15 @@ import { USER_ROLES } from '../../kernel/principal.ts';
 import { LEDGER_ENTITY_TYPES, readLedger } from '../../ledger/service.ts';
 import {
   addLocation,
+  addToAffiliateGroup,
   addUser,
   associatePartnerId,
   createCustomerTenant,
+  createPartnerTenant,
   getOrganizationView,
   onboardPartner,
   registerCustomer,
+  removeFromAffiliateGroup,
 } from '../../parties/service.ts';
 import { getStanding } from '../../standing/service.ts';
 import { defined, Guid, int, oneOf, route } from '../route.ts';
@@ -119,6 +122,48 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     body: obj({ country: Country, tenant: NewTenant, globalAdmin: NewUser }),
     operation: { kind: 'command', run: createCustomerTenant },
     input: (req) => ({ ...p(req), ...body(req) }),
+  });
+  r({
+    method: 'POST',
+    url: '/v1/organizations/:organizationId/partner-tenants',
+    summary:
+      'Create another CSP tenant for a partner organization (associate it with a location Partner ID next)',
+    tags: ['parties'],
+    status: 201,
+    params: params('organizationId'),
+    body: obj({ country: Country, tenant: NewTenant, globalAdmin: NewUser }),
+    operation: { kind: 'command', run: createPartnerTenant },
+    input: (req) => ({ ...p(req), ...body(req) }),
+  });
+  r({
+    method: 'GET',
+    url: '/v1/organizations/:organizationId/agreement-acceptances',
+    summary: 'Every agreement acceptance of an organization, oldest first (never edited, only superseded)',
+    tags: ['agreements'],
+    params: params('organizationId'),
+    operation: { kind: 'query', run: listAcceptances },
+    returnsArray: true,
+    input: (req) => p(req),
+  });
+  r({
+    method: 'POST',
+    url: '/v1/organizations/:organizationId/affiliation',
+    summary:
+      'The program operator records that an organization is under common control with another (scenario 5)',
+    tags: ['parties'],
+    params: params('organizationId'),
+    body: obj({ affiliateOf: Guid }),
+    operation: { kind: 'command', run: addToAffiliateGroup },
+    input: (req) => ({ ...p(req), ...body(req) }),
+  });
+  r({
+    method: 'DELETE',
+    url: '/v1/organizations/:organizationId/affiliation',
+    summary: 'The program operator removes an organization from its affiliate group',
+    tags: ['parties'],
+    params: params('organizationId'),
+    operation: { kind: 'command', run: removeFromAffiliateGroup },
+    input: (req) => p(req),
   });
   r({
     method: 'POST',
