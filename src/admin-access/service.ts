@@ -11,7 +11,7 @@
  */
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
-import { loadCustomerFacts, loadPartnerFacts } from '../decisions/facts.ts';
+import { hasCustomerRelationship, loadCustomerFacts, loadPartnerFacts } from '../decisions/facts.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
 import { type Page, parsePage, toPage } from '../kernel/pagination.ts';
 import { hasRole, isOperator, type UserRole } from '../kernel/principal.ts';
@@ -393,11 +393,7 @@ export async function partnerAccess(
     customerTenantId,
   );
   return derivePartnerAccess({
-    resellerRelationship: await store.hasActiveResellerRelationship(
-      ctx.tx,
-      partnerTenantId,
-      customerTenantId,
-    ),
+    resellerRelationship: await hasCustomerRelationship(ctx, partnerTenantId, customerTenantId),
     providerOfRelatedReseller: await store.isProviderOfRelatedReseller(
       ctx.tx,
       partnerTenantId,

@@ -147,22 +147,6 @@ export async function listPairActiveAdminRelationships(
   return rows.map(toAdminRelationship);
 }
 
-/** Does the partner hold an active reseller relationship with the customer? */
-export async function hasActiveResellerRelationship(
-  tx: Tx,
-  partnerTenantId: string,
-  customerTenantId: string,
-): Promise<boolean> {
-  const r = await tx
-    .selectFrom('customer_relationships')
-    .select('id')
-    .where('partner_tenant_id', '=', partnerTenantId)
-    .where('customer_tenant_id', '=', customerTenantId)
-    .where('state', '=', 'active')
-    .executeTakeFirst();
-  return r !== undefined;
-}
-
 /** Is the partner the provider (active partnership) of a reseller with an active relationship with the customer? */
 export async function isProviderOfRelatedReseller(
   tx: Tx,

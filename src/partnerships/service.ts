@@ -10,7 +10,7 @@
  */
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
-import { loadPartnerFacts, partnershipState } from '../decisions/facts.ts';
+import { hasCustomerRelationship, loadPartnerFacts, partnershipState } from '../decisions/facts.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
 import { type ListPosition, type Page, parsePage, toPage } from '../kernel/pagination.ts';
 import { isOperator } from '../kernel/principal.ts';
@@ -192,8 +192,8 @@ export const invitePartnership = defineCommand({
             provider,
             reseller,
             existing,
-            resellerIsCustomerOfProvider: await store.hasActiveCustomerRelationship(
-              ctx.tx,
+            resellerIsCustomerOfProvider: await hasCustomerRelationship(
+              ctx,
               provider.tenantId,
               reseller.tenantId,
             ),
@@ -267,8 +267,8 @@ export const acceptPartnership = defineCommand({
           provider,
           reseller,
           state: effectivePartnershipState(p, ctx.now),
-          resellerIsCustomerOfProvider: await store.hasActiveCustomerRelationship(
-            ctx.tx,
+          resellerIsCustomerOfProvider: await hasCustomerRelationship(
+            ctx,
             provider.tenantId,
             reseller.tenantId,
           ),

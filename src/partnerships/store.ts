@@ -120,26 +120,6 @@ export async function getPartnershipByToken(tx: Tx, token: string): Promise<Part
   return r && toPartnership(r);
 }
 
-/**
- * Scenario 6: does the partner have an active reseller relationship with this tenant as its end
- * customer? (Read here, not through the customers area, because the partnership decisions need it
- * in the same transaction and the answer is one row.)
- */
-export async function hasActiveCustomerRelationship(
-  tx: Tx,
-  partnerTenantId: string,
-  customerTenantId: string,
-): Promise<boolean> {
-  const r = await tx
-    .selectFrom('customer_relationships')
-    .select('id')
-    .where('partner_tenant_id', '=', partnerTenantId)
-    .where('customer_tenant_id', '=', customerTenantId)
-    .where('state', '=', 'active')
-    .executeTakeFirst();
-  return r !== undefined;
-}
-
 /** One row of a partnership list: the partnership and the other party (tenant, legal name, Partner ID). */
 export interface PartnershipListRow {
   readonly partnership: Partnership;
