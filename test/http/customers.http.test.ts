@@ -6,10 +6,9 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { type Principal, SYSTEM } from '../../src/kernel/principal.ts';
+import type { Principal } from '../../src/kernel/principal.ts';
 import { addDays } from '../../src/kernel/time.ts';
 import {
   addCustomer,
@@ -18,11 +17,11 @@ import {
   type Customer,
   connectCustomer,
   connectReseller,
-  must,
   type Operator,
   type Partner,
 } from '../../src/world/builder.ts';
 import { describeEachDatabase, T0 } from '../support/databases.ts';
+import { apiKeys } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const UNKNOWN_ID = '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b';
@@ -72,21 +71,11 @@ describeEachDatabase('HTTP customers', (db) => {
   let newcomer: Customer;
   /** United States: another region (scenario 7). */
   let usCustomer: Customer;
-  const keys = new Map<Principal, string>();
-
-  async function key(principal: Principal): Promise<string> {
-    const known = keys.get(principal);
-    if (known) return known;
-    if (principal.kind !== 'user') throw new Error('API keys are for users');
-    const created = must(
-      await csp.execute(createApiKey, { principal: SYSTEM }, { userId: principal.userId, name: 'http test' }),
-    );
-    keys.set(principal, created.token);
-    return created.token;
-  }
+  const keyring = apiKeys(() => csp);
+  const key = keyring.key;
 
   beforeEach(async () => {
-    keys.clear();
+    keyring.clear();
     csp = await db.fresh();
     operator = await bootstrap(csp);
     provider = await addPartner(csp, operator, {

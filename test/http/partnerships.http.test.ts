@@ -5,10 +5,9 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { type Principal, SYSTEM } from '../../src/kernel/principal.ts';
+import type { Principal } from '../../src/kernel/principal.ts';
 import { addDays } from '../../src/kernel/time.ts';
 import { defaultProgram } from '../../src/program/load.ts';
 import type { Program } from '../../src/program/program.ts';
@@ -16,11 +15,11 @@ import {
   addPartner,
   bootstrap,
   connectReseller,
-  must,
   type Operator,
   type Partner,
 } from '../../src/world/builder.ts';
 import { describeEachDatabase, T0 } from '../support/databases.ts';
+import { apiKeys } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const UNKNOWN_ID = '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b';
@@ -62,21 +61,11 @@ describeEachDatabase('HTTP partnerships', (db) => {
   let outsider: Partner;
   /** A reseller in another region (United States): scenario 8. */
   let usReseller: Partner;
-  const keys = new Map<Principal, string>();
-
-  async function key(principal: Principal): Promise<string> {
-    const known = keys.get(principal);
-    if (known) return known;
-    if (principal.kind !== 'user') throw new Error('API keys are for users');
-    const created = must(
-      await csp.execute(createApiKey, { principal: SYSTEM }, { userId: principal.userId, name: 'http test' }),
-    );
-    keys.set(principal, created.token);
-    return created.token;
-  }
+  const keyring = apiKeys(() => csp);
+  const key = keyring.key;
 
   async function world(program?: Program) {
-    keys.clear();
+    keyring.clear();
     csp = await db.fresh(program ? { program } : {});
     operator = await bootstrap(csp);
     provider = await addPartner(csp, operator, {
