@@ -40,7 +40,12 @@ export interface ExecuteOptions {
   readonly idempotencyKey?: { readonly scope: string; readonly key: string };
 }
 
+/** The `settings` key of a sandbox world's clock offset (milliseconds ahead of the runtime clock). */
+export const CLOCK_OFFSET_SETTING = 'clock.offset-ms';
+
 export class OpenCsp {
+  private clockOffsetMs = 0;
+
   constructor(
     readonly store: Store,
     readonly program: Program,
@@ -134,6 +139,25 @@ export class OpenCsp {
     return this.store.read((tx) => query.run({ ...base, tx }, parsed.value));
   }
 
+  /** The runtime's time now: its clock plus the sandbox offset (see `subscriptions/clock.ts`). */
+  now(): Date {
+    return new Date(this.clock().getTime() + this.clockOffsetMs);
+  }
+
+  /** Applies a sandbox clock offset (after `clock.advance` committed). */
+  setClockOffset(ms: number): void {
+    this.clockOffsetMs = ms;
+  }
+
+  /** Loads the sandbox clock offset kept in the database, so a restarted server keeps its world's time. */
+  async loadClockOffset(): Promise<number> {
+    const row = await this.store.read((tx) =>
+      tx.selectFrom('settings').select('value').where('key', '=', CLOCK_OFFSET_SETTING).executeTakeFirst(),
+    );
+    this.clockOffsetMs = row ? Number(row.value) : 0;
+    return this.clockOffsetMs;
+  }
+
   close(): Promise<void> {
     return this.store.close();
   }
@@ -142,7 +166,7 @@ export class OpenCsp {
     return {
       principal: request.principal,
       requestId: request.requestId ?? randomUUID(),
-      now: request.now ?? this.clock(),
+      now: request.now ?? this.now(),
       program: this.program,
     };
   }
@@ -152,10 +176,12 @@ export class OpenCsp {
 export async function openOpenCsp(options: OpenCspOptions = {}): Promise<OpenCsp> {
   const store = options.store ?? openStore(options.database ?? ':memory:');
   if (options.migrate !== false) await migrate(store);
-  return new OpenCsp(
+  const csp = new OpenCsp(
     store,
     options.program ?? defaultProgram(),
     options.ids ?? randomIds,
     options.clock ?? (() => new Date()),
   );
+  if (options.migrate !== false) await csp.loadClockOffset();
+  return csp;
 }

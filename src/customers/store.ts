@@ -5,6 +5,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ListPosition } from '../kernel/pagination.ts';
 import type { CustomerInvitationsTable, CustomerRelationshipsTable, Database } from '../store/schema.ts';
+import { countActiveWith } from '../subscriptions/store.ts';
 import type {
   CustomerInvitation,
   CustomerRelationship,
@@ -200,17 +201,15 @@ export async function recordInvitationDecision(
 }
 
 /**
- * How many subscriptions of this customer with this partner are neither suspended nor ended.
- *
- * Subscriptions arrive with the commerce issue; until then a customer has none with any partner,
- * so this returns 0 and removing a relationship is never held back by subscriptions.
+ * How many subscriptions of this customer with this partner (sold by it, or naming it partner of
+ * record) are neither suspended nor ended.
  */
 export async function countActiveSubscriptionsWith(
-  _tx: Tx,
-  _partnerTenantId: string,
-  _customerTenantId: string,
+  tx: Tx,
+  partnerTenantId: string,
+  customerTenantId: string,
 ): Promise<number> {
-  return 0;
+  return countActiveWith(tx, partnerTenantId, customerTenantId);
 }
 
 /** One customer of a partner, as `listCustomers` shows it. */

@@ -20,3 +20,35 @@ export function parseDate(value: string): string | undefined {
 export function addDays(at: Date, days: number): Date {
   return new Date(at.getTime() + days * 86_400_000);
 }
+
+/** Adds whole hours to an instant. */
+export function addHours(at: Date, hours: number): Date {
+  return new Date(at.getTime() + hours * 3_600_000);
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+}
+
+/**
+ * Adds calendar months (UTC), keeping the time of day. The day is `anchorDay` (default: the day of
+ * `at`) clamped to the target month's last day, so a term started on the 31st ends on the 30th of a
+ * 30-day month, and its next renewal goes back to the 31st where the month has one.
+ */
+export function addMonths(at: Date, months: number, anchorDay = at.getUTCDate()): Date {
+  const total = at.getUTCFullYear() * 12 + at.getUTCMonth() + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12;
+  const day = Math.min(anchorDay, daysInMonth(year, month));
+  return new Date(
+    Date.UTC(
+      year,
+      month,
+      day,
+      at.getUTCHours(),
+      at.getUTCMinutes(),
+      at.getUTCSeconds(),
+      at.getUTCMilliseconds(),
+    ),
+  );
+}

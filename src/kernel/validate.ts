@@ -185,6 +185,28 @@ export class Fields {
     return result;
   }
 
+  /** A list of objects (`min`–`max` items), each parsed by `parse` with its own `Fields` (`field[i].x`). */
+  objects<T>(
+    field: string,
+    parse: (f: Fields, index: number) => T,
+    opts: { min?: number; max?: number } = {},
+  ): T[] {
+    const value = this.take(field, (opts.min ?? 0) > 0);
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return this.fail('INVALID_FIELD', field, 'must be a list') ?? [];
+    if (value.length < (opts.min ?? 0))
+      this.fail('REQUIRED_FIELD', field, `needs at least ${opts.min} item(s)`);
+    if (opts.max !== undefined && value.length > opts.max)
+      return this.fail('INVALID_FIELD', field, `has more than ${opts.max} items`) ?? [];
+    return value.map((item, i) => {
+      const nested = new Fields(item, this.path(`${field}[${i}]`));
+      const result = parse(nested, i);
+      nested.refuseUnknown();
+      this.violations.push(...nested.violations);
+      return result;
+    });
+  }
+
   /** Refuses every field the parser did not read: a typo must not be silently ignored. */
   refuseUnknown(): void {
     for (const key of Object.keys(this.raw)) {

@@ -21,6 +21,9 @@ import type { EntityType, LedgerEvent } from './model.ts';
 import { listEntityEvents } from './store.ts';
 
 export const LEDGER_ENTITY_TYPES = [
+  'order',
+  'subscription',
+  'catalog-product',
   'partnership',
   'support-request',
   'customer-invitation',
@@ -122,6 +125,49 @@ async function owners(ctx: QueryContext, type: EntityType, id: string): Promise<
         .where('id', '=', id)
         .executeTakeFirst();
       return r && orgsOf(await tenantOrg(r.customer_tenant_id));
+    }
+    case 'order': {
+      const r = await ctx.tx
+        .selectFrom('orders')
+        .select(['seller_tenant_id', 'customer_tenant_id', 'requested_by_tenant_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      const partners = await ctx.tx
+        .selectFrom('order_lines')
+        .select('partner_tenant_id')
+        .where('order_id', '=', id)
+        .execute();
+      return orgsOf(
+        await tenantOrg(r.seller_tenant_id),
+        await tenantOrg(r.customer_tenant_id),
+        await tenantOrg(r.requested_by_tenant_id ?? undefined),
+        ...(await Promise.all(partners.map((p) => tenantOrg(p.partner_tenant_id ?? undefined)))),
+      );
+    }
+    case 'subscription': {
+      const r = await ctx.tx
+        .selectFrom('subscriptions')
+        .select(['seller_tenant_id', 'customer_tenant_id', 'partner_tenant_id', 'support_contact_tenant_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return (
+        r &&
+        orgsOf(
+          await tenantOrg(r.seller_tenant_id),
+          await tenantOrg(r.customer_tenant_id),
+          await tenantOrg(r.partner_tenant_id ?? undefined),
+          await tenantOrg(r.support_contact_tenant_id ?? undefined),
+        )
+      );
+    }
+    case 'catalog-product': {
+      const r = await ctx.tx
+        .selectFrom('products')
+        .select('owner_tenant_id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && orgsOf(await tenantOrg(r.owner_tenant_id ?? undefined));
     }
     default:
       // Program-level entities: the operator only.

@@ -59,6 +59,8 @@ export interface ProgramPolicies {
   readonly requirePartnerIdOnRecord: boolean;
   /** Before the partner agreement's effective date, transacting does not require it. */
   readonly enforceMpaFromEffectiveDate: boolean;
+  /** Seats may be removed and a subscription cancelled this long after purchase or renewal (Partner Center: 168 hours). */
+  readonly cancellationWindowHours: number;
 }
 
 export interface ProgramDefinition {
@@ -124,6 +126,8 @@ export function buildProgram(def: ProgramDefinition, regions: RegionsFile): Prog
       `policies.partnershipEnding "${def.policies.partnershipEnding}" is not support | self-service`,
     );
   }
+  if (!Number.isSafeInteger(def.policies.cancellationWindowHours) || def.policies.cancellationWindowHours < 0)
+    defects.push('policies.cancellationWindowHours must be a whole number of hours, 0 or more');
   if (defects.length > 0) throw new Error(`program ${def.id}: ${defects.join('; ')}`);
   return { ...def, catalogue, rolesByTenantType: ROLES_BY_TENANT_TYPE };
 }

@@ -346,6 +346,59 @@ export const CODES = {
     source: 'related/multichannel.en.md: managing subscriptions "purchased elsewhere"',
   },
 
+  // --- Commerce: catalog, orders, subscriptions (issue 4) ---------------------------------------
+  OFFER_NOT_FOUND: {
+    status: 404,
+    title: 'No such catalog item (product SKU) that this party may sell',
+    source: 'catalog lookup; a value-added service is visible to its owner only',
+  },
+  ORDER_NOT_FOUND: { status: 404, title: 'No such order', source: 'lookup' },
+  SUBSCRIPTION_NOT_FOUND: { status: 404, title: 'No such subscription', source: 'lookup' },
+  PRODUCT_ID_TAKEN: {
+    status: 409,
+    title: 'The product id belongs to another publisher (the vendor catalog or another partner)',
+    source: "catalog: a partner's value-added services never reach the vendor",
+  },
+  OFFER_NOT_AVAILABLE_IN_MARKET: {
+    status: 422,
+    title: "The offer is not available in the customer's market",
+    source: 'csp-regions.json: each market (country) has its catalog and currency',
+  },
+  CURRENCY_MISMATCH: {
+    status: 422,
+    title: "The order's currency is not the currency of the customer's market",
+    source: 'csp-regions.json: "the currency a market transacts in"',
+  },
+  TERM_NOT_OFFERED: {
+    status: 422,
+    title: 'The SKU is not sold with this term and billing cycle in this market',
+    source: 'catalog: license-based SKUs have terms P1M / P1Y / P3Y and monthly or annual billing',
+  },
+  QUANTITY_OUT_OF_RANGE: {
+    status: 422,
+    title: "The quantity is outside the SKU's minimum and maximum",
+    source: 'catalog: minimum and maximum quantity per SKU',
+  },
+  CANCELLATION_WINDOW_CLOSED: {
+    status: 422,
+    title:
+      'Seats can be removed or the subscription cancelled only inside the cancellation window after purchase or renewal',
+    source:
+      'Partner Center: cancellation and seat reduction within 7 days (168 hours) of purchase or renewal',
+  },
+  SUPPORT_CONTACT_NOT_ELIGIBLE: {
+    status: 422,
+    title:
+      'The designated support contact must be an indirect reseller in an active partnership with the provider',
+    source:
+      'GLOSSARY: "Designated support contact: a reseller a provider names to support a given subscription"',
+  },
+  ORDER_NOT_PENDING: {
+    status: 409,
+    title: 'Only a pending order request can be approved, rejected or withdrawn',
+    source: 'order requests: a reseller asks its provider to order',
+  },
+
   // --- Transport (the HTTP API) ----------------------------------------------------------------
   NOT_AUTHENTICATED: {
     status: 401,

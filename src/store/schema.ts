@@ -135,7 +135,7 @@ export interface LedgerEventsTable {
   payload: string;
 }
 
-export interface Database extends RelationshipTables {
+export interface Database extends RelationshipTables, CommerceTables {
   schema_migrations: SchemaMigrationsTable;
   counters: CountersTable;
   organizations: OrganizationsTable;
@@ -152,6 +152,13 @@ export interface Database extends RelationshipTables {
 
 /** Every table, in an order that respects references (for truncation in tests). */
 export const TABLES: readonly (keyof Database)[] = [
+  'settings',
+  'subscriptions',
+  'order_lines',
+  'orders',
+  'availabilities',
+  'skus',
+  'products',
   'idempotency_keys',
   'api_keys',
   'external_subscriptions',
@@ -301,6 +308,136 @@ export interface IdempotencyKeysTable {
   /** JSON of the accepted outcome's value. */
   response: string;
   created_at: string;
+}
+
+/** Catalog: a product of the vendor, of a third-party publisher, or a partner's value-added service. */
+export interface ProductsTable {
+  id: string;
+  title: string;
+  description: string;
+  /** `first-party`, `third-party`, `partner-service`. */
+  publisher_kind: string;
+  publisher_name: string;
+  /** The partner tenant that owns a value-added service; null for vendor-marketplace offers. */
+  owner_tenant_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SkusTable {
+  /** `<productId>:<skuCode>`: the catalog item id an order line names. */
+  id: string;
+  product_id: string;
+  title: string;
+  /** `license` (per seat, with a term) or `usage`. */
+  billing: string;
+  min_quantity: number;
+  max_quantity: number;
+}
+
+export interface AvailabilitiesTable {
+  /** `<skuId>:<country>`. */
+  id: string;
+  sku_id: string;
+  product_id: string;
+  country: string;
+  /** The market's currency (region table). */
+  currency: string;
+  /** JSON: `[{ termDuration, billingCycle, unitPriceMinor }]`, list price per charge cycle in minor units. */
+  prices: string;
+}
+
+export interface OrdersTable {
+  id: string;
+  customer_tenant_id: string;
+  /** The party that transacts upstream: a direct-bill partner or an indirect provider. */
+  seller_tenant_id: string;
+  /** The indirect reseller that submitted it as an order request, if it did. */
+  requested_by_tenant_id: string | null;
+  /** `pending`, `completed`, `failed`, `cancelled`. */
+  status: string;
+  currency: string;
+  /** bigint: PostgreSQL returns it as a string. */
+  total_minor: number | string;
+  placed_by_user_id: string | null;
+  placed_by_tenant_id: string | null;
+  /** JSON violations when the order failed. */
+  failure: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderLinesTable {
+  id: string;
+  order_id: string;
+  line_number: number;
+  sku_id: string;
+  product_id: string;
+  offer_title: string;
+  publisher_kind: string;
+  billing: string;
+  quantity: number;
+  term_duration: string | null;
+  billing_cycle: string;
+  unit_price_minor: number | string;
+  currency: string;
+  partner_id_on_record: number | null;
+  partner_tenant_id: string | null;
+  /** The subscription renews at term end (0/1), as asked on the line. */
+  auto_renew: number;
+  /** JSON: the parties from the top seller down to the customer (who sells to whom). */
+  sales_chain: string;
+  subscription_id: string | null;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  customer_tenant_id: string;
+  seller_tenant_id: string;
+  order_id: string;
+  order_line_id: string;
+  sku_id: string;
+  product_id: string;
+  offer_title: string;
+  publisher_kind: string;
+  billing: string;
+  quantity: number;
+  term_duration: string | null;
+  billing_cycle: string;
+  unit_price_minor: number | string;
+  currency: string;
+  /** `active`, `suspended`, `disabled`, `expired`, `cancelled`. */
+  status: string;
+  auto_renew: number;
+  start_at: string;
+  term_start_at: string;
+  term_end_at: string | null;
+  cancellation_window_ends_at: string | null;
+  /** The partner of record (`partnerId`): an indirect reseller's location Partner ID. */
+  partner_id: number | null;
+  partner_tenant_id: string | null;
+  support_contact_tenant_id: string | null;
+  sales_chain: string;
+  suspended_at: string | null;
+  ended_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface CommerceTables {
+  products: ProductsTable;
+  skus: SkusTable;
+  availabilities: AvailabilitiesTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  subscriptions: SubscriptionsTable;
+  settings: SettingsTable;
 }
 
 export interface RelationshipTables {

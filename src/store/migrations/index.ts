@@ -9,6 +9,7 @@ import { relationships } from './0002-relationships.ts';
 import { sequences } from './0003-sequences.ts';
 import { apiKeys } from './0004-api-keys.ts';
 import { idempotencyKeys } from './0005-idempotency-keys.ts';
+import { commerce } from './0006-commerce.ts';
 
 export interface Migration {
   readonly id: string;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   sequences,
   apiKeys,
   idempotencyKeys,
+  commerce,
 ];
 
 /**

@@ -1,0 +1,179 @@
+/**
+ * Time moves subscriptions: at term end an active subscription renews (auto-renew on) or expires,
+ * a suspended one is disabled. Nothing runs on its own: `processDue` handles what fell due by
+ * `now`, in batches, and a sandbox world moves its clock with `advanceClock` (the offset is kept in
+ * the database so a restarted server keeps the world's time), then processes what fell due.
+ */
+import { defineCommand } from '../app/command.ts';
+import type { CommandContext, RequestInfo } from '../app/context.ts';
+import { CLOCK_OFFSET_SETTING, type OpenCsp } from '../app/opencsp.ts';
+import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
+import { isOperator } from '../kernel/principal.ts';
+import { toInstant } from '../kernel/time.ts';
+import { Fields } from '../kernel/validate.ts';
+import { atTermEnd, cancellationWindowEnd, type Subscription, termEnd } from './model.ts';
+import * as store from './store.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface DueReport {
+  readonly renewed: number;
+  readonly expired: number;
+  readonly disabled: number;
+  /** More fell due than one batch holds: run again. */
+  readonly more: boolean;
+}
+
+/** Renews one subscription as many terms as fit before `now`; each renewal is its own event. */
+async function renew(ctx: CommandContext, s: Subscription): Promise<Subscription> {
+  let current = s;
+  const purchase = new Date(s.startAt);
+  while (
+    current.termEndAt !== null &&
+    current.termDuration !== null &&
+    new Date(current.termEndAt) <= ctx.now
+  ) {
+    const start = new Date(current.termEndAt);
+    const next: Subscription = {
+      ...current,
+      termStartAt: toInstant(start),
+      termEndAt: toInstant(termEnd(start, current.termDuration, purchase)),
+      cancellationWindowEndsAt: toInstant(
+        cancellationWindowEnd(start, ctx.program.policies.cancellationWindowHours),
+      ),
+      updatedAt: toInstant(ctx.now),
+    };
+    await store.saveSubscription(ctx.tx, next);
+    await ctx.record({
+      type: 'subscription.renewed',
+      entityType: 'subscription',
+      entityId: s.id,
+      payload: { termStartAt: next.termStartAt, termEndAt: next.termEndAt, quantity: next.quantity },
+    });
+    current = next;
+  }
+  return current;
+}
+
+/** Processes the subscriptions whose term ended by `now` (at most `batch` of them). Operator or system only. */
+export const processDue = defineCommand({
+  name: 'subscriptions.process-due',
+  parse(input) {
+    const f = new Fields(input);
+    const batch = f.integer('batch', { min: 1, max: 10_000, optional: true }) ?? 500;
+    return f.finish(() => ({ batch }));
+  },
+  async run(ctx, input): Promise<Outcome<DueReport>> {
+    if (!isOperator(ctx.principal))
+      return refuse(violation('NOT_AUTHORIZED', 'Only the program operator processes what fell due.'));
+    const due = await store.listDue(ctx.tx, toInstant(ctx.now), input.batch);
+    const report = { renewed: 0, expired: 0, disabled: 0, more: due.length === input.batch };
+    for (const s of due) {
+      const step = atTermEnd(s);
+      if (step === 'renew') {
+        await renew(ctx, s);
+        report.renewed++;
+      } else if (step === 'expire' || step === 'disable') {
+        const status = step === 'expire' ? 'expired' : 'disabled';
+        await store.saveSubscription(ctx.tx, {
+          ...s,
+          status,
+          endedAt: s.termEndAt,
+          autoRenew: false,
+          updatedAt: toInstant(ctx.now),
+        });
+        await ctx.record({
+          type: `subscription.${status}`,
+          entityType: 'subscription',
+          entityId: s.id,
+          payload: { from: s.status, at: s.termEndAt },
+        });
+        if (step === 'expire') report.expired++;
+        else report.disabled++;
+      }
+    }
+    return accept(report);
+  },
+});
+
+/** Reads the sandbox clock offset (milliseconds ahead of the real clock). */
+export async function readClockOffset(ctx: Pick<CommandContext, 'tx'>): Promise<number> {
+  const row = await ctx.tx
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', CLOCK_OFFSET_SETTING)
+    .executeTakeFirst();
+  return row ? Number(row.value) : 0;
+}
+
+/**
+ * Moves a sandbox world's clock forward by `days` (and/or `hours`). Operator only. Returns the new
+ * offset and the new time; the runtime applies the offset and then processes what fell due.
+ */
+export const advanceClock = defineCommand({
+  name: 'clock.advance',
+  parse(input) {
+    const f = new Fields(input);
+    const days = f.integer('days', { min: 0, max: 3650, optional: true }) ?? 0;
+    const hours = f.integer('hours', { min: 0, max: 24 * 3650, optional: true }) ?? 0;
+    if (days === 0 && hours === 0) f.fail('REQUIRED_FIELD', 'days', 'or hours must move the clock forward');
+    return f.finish(() => ({ days, hours }));
+  },
+  async run(ctx, input): Promise<Outcome<{ offsetMs: number; now: string }>> {
+    if (!isOperator(ctx.principal))
+      return refuse(violation('NOT_AUTHORIZED', 'Only the program operator moves the clock.'));
+    const by = input.days * DAY_MS + input.hours * 3_600_000;
+    const offsetMs = (await readClockOffset(ctx)) + by;
+    const at = toInstant(ctx.now);
+    const exists = await ctx.tx
+      .selectFrom('settings')
+      .select('key')
+      .where('key', '=', CLOCK_OFFSET_SETTING)
+      .executeTakeFirst();
+    if (exists)
+      await ctx.tx
+        .updateTable('settings')
+        .set({ value: String(offsetMs), updated_at: at })
+        .where('key', '=', CLOCK_OFFSET_SETTING)
+        .execute();
+    else
+      await ctx.tx
+        .insertInto('settings')
+        .values({ key: CLOCK_OFFSET_SETTING, value: String(offsetMs), updated_at: at })
+        .execute();
+    const now = toInstant(new Date(ctx.now.getTime() + by));
+    await ctx.record({
+      type: 'clock.advanced',
+      entityType: 'program',
+      entityId: ctx.program.id,
+      payload: { byMs: by, offsetMs, now },
+    });
+    return accept({ offsetMs, now });
+  },
+});
+
+/**
+ * Moves a sandbox world forward and processes what fell due, batch by batch (`onProgress` after
+ * each). The offset is applied to the runtime once the advance committed.
+ */
+export async function advanceWorldClock(
+  csp: OpenCsp,
+  request: RequestInfo,
+  input: unknown,
+  onProgress?: (done: DueReport) => void,
+): Promise<Outcome<{ offsetMs: number; now: string; processed: Omit<DueReport, 'more'> }>> {
+  const moved = await csp.execute(advanceClock, request, input);
+  if (!moved.ok) return moved;
+  csp.setClockOffset(moved.value.offsetMs);
+  const total = { renewed: 0, expired: 0, disabled: 0 };
+  for (;;) {
+    const step = await csp.execute(processDue, { ...request, now: new Date(moved.value.now) }, {});
+    if (!step.ok) return step;
+    total.renewed += step.value.renewed;
+    total.expired += step.value.expired;
+    total.disabled += step.value.disabled;
+    onProgress?.({ ...total, more: step.value.more });
+    if (!step.value.more) break;
+  }
+  return accept({ ...moved.value, processed: total });
+}

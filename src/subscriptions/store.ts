@@ -1,0 +1,191 @@
+/**
+ * Subscription reads and writes. Every function takes the transaction it runs in.
+ */
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { BillingCycle, BillingModel, PublisherKind, TermDuration } from '../catalog/model.ts';
+import type { ListPosition } from '../kernel/pagination.ts';
+import type { SalesChain } from '../orders/model.ts';
+import type { Database, SubscriptionsTable } from '../store/schema.ts';
+import type { Subscription, SubscriptionStatus } from './model.ts';
+
+type Tx = Kysely<Database>;
+
+export function toSubscription(r: Selectable<SubscriptionsTable>): Subscription {
+  return {
+    id: r.id,
+    customerTenantId: r.customer_tenant_id,
+    sellerTenantId: r.seller_tenant_id,
+    orderId: r.order_id,
+    orderLineId: r.order_line_id,
+    catalogItemId: r.sku_id,
+    productId: r.product_id,
+    offerTitle: r.offer_title,
+    publisher: r.publisher_kind as PublisherKind,
+    billing: r.billing as BillingModel,
+    quantity: Number(r.quantity),
+    termDuration: r.term_duration as TermDuration | null,
+    billingCycle: r.billing_cycle as BillingCycle,
+    unitPriceMinor: Number(r.unit_price_minor),
+    currency: r.currency,
+    status: r.status as SubscriptionStatus,
+    autoRenew: Number(r.auto_renew) === 1,
+    startAt: r.start_at,
+    termStartAt: r.term_start_at,
+    termEndAt: r.term_end_at,
+    cancellationWindowEndsAt: r.cancellation_window_ends_at,
+    partnerId: r.partner_id === null ? null : Number(r.partner_id),
+    partnerTenantId: r.partner_tenant_id,
+    supportContactTenantId: r.support_contact_tenant_id,
+    salesChain: JSON.parse(r.sales_chain) as SalesChain,
+    suspendedAt: r.suspended_at,
+    endedAt: r.ended_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export async function getSubscription(tx: Tx, id: string): Promise<Subscription | undefined> {
+  const r = await tx.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toSubscription(r);
+}
+
+export async function insertSubscription(tx: Tx, s: Subscription): Promise<void> {
+  await tx
+    .insertInto('subscriptions')
+    .values({
+      id: s.id,
+      customer_tenant_id: s.customerTenantId,
+      seller_tenant_id: s.sellerTenantId,
+      order_id: s.orderId,
+      order_line_id: s.orderLineId,
+      sku_id: s.catalogItemId,
+      product_id: s.productId,
+      offer_title: s.offerTitle,
+      publisher_kind: s.publisher,
+      billing: s.billing,
+      quantity: s.quantity,
+      term_duration: s.termDuration,
+      billing_cycle: s.billingCycle,
+      unit_price_minor: s.unitPriceMinor,
+      currency: s.currency,
+      status: s.status,
+      auto_renew: s.autoRenew ? 1 : 0,
+      start_at: s.startAt,
+      term_start_at: s.termStartAt,
+      term_end_at: s.termEndAt,
+      cancellation_window_ends_at: s.cancellationWindowEndsAt,
+      partner_id: s.partnerId,
+      partner_tenant_id: s.partnerTenantId,
+      support_contact_tenant_id: s.supportContactTenantId,
+      sales_chain: JSON.stringify(s.salesChain),
+      suspended_at: s.suspendedAt,
+      ended_at: s.endedAt,
+      created_at: s.createdAt,
+      updated_at: s.updatedAt,
+    })
+    .execute();
+}
+
+/** Writes the changed fields of a subscription (the caller passes the whole new value). */
+export async function saveSubscription(tx: Tx, s: Subscription): Promise<void> {
+  const set: Updateable<SubscriptionsTable> = {
+    quantity: s.quantity,
+    status: s.status,
+    auto_renew: s.autoRenew ? 1 : 0,
+    term_start_at: s.termStartAt,
+    term_end_at: s.termEndAt,
+    cancellation_window_ends_at: s.cancellationWindowEndsAt,
+    partner_id: s.partnerId,
+    partner_tenant_id: s.partnerTenantId,
+    support_contact_tenant_id: s.supportContactTenantId,
+    sales_chain: JSON.stringify(s.salesChain),
+    suspended_at: s.suspendedAt,
+    ended_at: s.endedAt,
+    updated_at: s.updatedAt,
+  };
+  await tx.updateTable('subscriptions').set(set).where('id', '=', s.id).execute();
+}
+
+export interface SubscriptionListQuery {
+  /**
+   * Scope of a partner or customer tenant: what it is customer of, sold, is partner of record or
+   * designated support contact of, and the subscriptions of `managedCustomers` (customers that
+   * granted it an active admin relationship). Undefined: all (the operator).
+   */
+  readonly visibleTo?:
+    | { readonly tenantId: string; readonly managedCustomers: readonly string[] }
+    | undefined;
+  readonly customerTenantId?: string | undefined;
+  readonly partnerId?: number | undefined;
+  readonly sellerTenantId?: string | undefined;
+  readonly status?: SubscriptionStatus | undefined;
+  readonly after?: ListPosition | undefined;
+  readonly limit: number;
+}
+
+/** A page of subscriptions, oldest first (`limit + 1` rows, for `toPage`). */
+export async function listSubscriptions(tx: Tx, q: SubscriptionListQuery): Promise<Subscription[]> {
+  let s = tx.selectFrom('subscriptions').selectAll();
+  const v = q.visibleTo;
+  if (v !== undefined) {
+    s = s.where((eb) =>
+      eb.or([
+        eb('customer_tenant_id', '=', v.tenantId),
+        eb('seller_tenant_id', '=', v.tenantId),
+        eb('partner_tenant_id', '=', v.tenantId),
+        eb('support_contact_tenant_id', '=', v.tenantId),
+        ...(v.managedCustomers.length > 0 ? [eb('customer_tenant_id', 'in', [...v.managedCustomers])] : []),
+      ]),
+    );
+  }
+  if (q.customerTenantId) s = s.where('customer_tenant_id', '=', q.customerTenantId);
+  if (q.partnerId !== undefined) s = s.where('partner_id', '=', q.partnerId);
+  if (q.sellerTenantId) s = s.where('seller_tenant_id', '=', q.sellerTenantId);
+  if (q.status) s = s.where('status', '=', q.status);
+  const after = q.after;
+  if (after)
+    s = s.where((eb) =>
+      eb.or([
+        eb('created_at', '>', after.key),
+        eb.and([eb('created_at', '=', after.key), eb('id', '>', after.id)]),
+      ]),
+    );
+  const rows = await s
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(q.limit + 1)
+    .execute();
+  return rows.map(toSubscription);
+}
+
+/** Subscriptions whose term ended by `now` and that are still active or suspended, earliest first. */
+export async function listDue(tx: Tx, now: string, limit: number): Promise<Subscription[]> {
+  const rows = await tx
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('term_end_at', '<=', now)
+    .where('status', 'in', ['active', 'suspended'])
+    .orderBy('term_end_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toSubscription);
+}
+
+/** How many subscriptions of this customer the partner sold or is partner of record of are active. */
+export async function countActiveWith(
+  tx: Tx,
+  partnerTenantId: string,
+  customerTenantId: string,
+): Promise<number> {
+  const r = await tx
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('customer_tenant_id', '=', customerTenantId)
+    .where('status', '=', 'active')
+    .where((eb) =>
+      eb.or([eb('seller_tenant_id', '=', partnerTenantId), eb('partner_tenant_id', '=', partnerTenantId)]),
+    )
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
