@@ -120,6 +120,13 @@ export function openObject(
   return { f: new Fields(rest, path), own: mine };
 }
 
+/** Reports a list entry that is not an object once (not once per field it lacks). */
+function isEntry(out: Violation[], path: string, value: unknown): value is Record<string, unknown> {
+  if (isRecord(value)) return true;
+  fail(out, 'INVALID_FIELD', path, 'must be an object');
+  return false;
+}
+
 /** A required, non-empty list; anything else is reported at `path`. */
 function readList(out: Violation[], path: string, value: unknown): readonly unknown[] {
   if (value === undefined || value === null) {
@@ -323,7 +330,9 @@ function parseSku(
   const markets = parseMarkets(out, join(path, 'markets'), own.markets, program);
   const pricesPath = join(path, 'prices');
   const prices = readList(out, pricesPath, own.prices).map((p, i) =>
-    parsePrice(out, `${pricesPath}[${i}]`, p, known, program),
+    isEntry(out, `${pricesPath}[${i}]`, p)
+      ? parsePrice(out, `${pricesPath}[${i}]`, p, known, program)
+      : undefined,
   );
   if (known === 'usage' && prices.length > 1) {
     fail(
@@ -336,16 +345,17 @@ function parseSku(
   if (known === 'license') {
     refuseDuplicates(
       out,
-      prices.map((p) => (p.termDuration ? `${p.termDuration}/${p.billingCycle}` : undefined)),
+      prices.map((p) => (p?.termDuration ? `${p.termDuration}/${p.billingCycle}` : undefined)),
       (i) => `${pricesPath}[${i}]`,
     );
   }
   const byCurrency = new Map<CurrencyCode, string[]>();
   for (const m of markets) byCurrency.set(m.currency, [...(byCurrency.get(m.currency) ?? []), m.country]);
   prices.forEach((p, i) => {
-    if (p.unitPrice) missingCurrencies(out, `${pricesPath}[${i}].unitPrice`, p.unitPrice, byCurrency);
+    if (p?.unitPrice) missingCurrencies(out, `${pricesPath}[${i}].unitPrice`, p.unitPrice, byCurrency);
   });
 
+  const valid = prices.filter((p) => p !== undefined);
   const skuId = `${productId}:${code}`;
   const sku: Sku = { id: skuId, productId, title, billing, minQuantity, maxQuantity };
   const availabilities = markets.map(
@@ -355,7 +365,7 @@ function parseSku(
       productId,
       country: m.country,
       currency: m.currency,
-      prices: prices.map(
+      prices: valid.map(
         (p): PricePoint => ({
           termDuration: p.termDuration,
           billingCycle: p.billingCycle,
@@ -383,14 +393,15 @@ export function parseSkus(
   out: Violation[],
 ): ParsedSkus {
   const parsed = readList(out, path, value).map((s, i) =>
-    parseSku(out, `${path}[${i}]`, s, productId, program),
+    isEntry(out, `${path}[${i}]`, s) ? parseSku(out, `${path}[${i}]`, s, productId, program) : undefined,
   );
   refuseDuplicates(
     out,
-    parsed.map((p) => p.code),
+    parsed.map((p) => p?.code),
     (i) => `${path}[${i}].code`,
   );
-  return { skus: parsed.map((p) => p.sku), availabilities: parsed.flatMap((p) => p.availabilities) };
+  const skus = parsed.filter((p) => p !== undefined);
+  return { skus: skus.map((p) => p.sku), availabilities: skus.flatMap((p) => p.availabilities) };
 }
 
 const FILE_PUBLISHERS = ['first-party', 'third-party'] as const;
@@ -420,18 +431,26 @@ function parseProduct(out: Violation[], path: string, value: unknown, program: P
  */
 export function parseCatalogFile(json: unknown, program: Program, prefix = ''): Outcome<ParsedCatalog> {
   const out: Violation[] = [];
+  if (!isRecord(json)) {
+    fail(out, 'INVALID_FIELD', prefix || '(body)', 'must be an object');
+    return refuse(...out);
+  }
   const { f, own } = openObject(json, prefix, ['products']);
   const name = f.text('catalog');
   f.refuseUnknown();
   out.push(...f.violations);
   const productsPath = join(prefix, 'products');
   const products = readList(out, productsPath, own.products).map((p, i) =>
-    parseProduct(out, `${productsPath}[${i}]`, p, program),
+    isEntry(out, `${productsPath}[${i}]`, p)
+      ? parseProduct(out, `${productsPath}[${i}]`, p, program)
+      : undefined,
   );
   refuseDuplicates(
     out,
-    products.map((p) => p.product.id),
+    products.map((p) => p?.product.id),
     (i) => `${productsPath}[${i}].id`,
   );
-  return out.length === 0 ? accept({ name, products }) : refuse(...out);
+  return out.length === 0
+    ? accept({ name, products: products.filter((p) => p !== undefined) })
+    : refuse(...out);
 }

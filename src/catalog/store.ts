@@ -152,6 +152,8 @@ export async function listOffers(tx: Tx, f: OfferFilter): Promise<Offer[]> {
   }));
 }
 
+const AVAILABILITY_BATCH = 500;
+
 /** Creates or replaces a product with its SKUs and availabilities (availabilities of its SKUs are replaced). */
 export async function upsertProduct(
   tx: Tx,
@@ -192,17 +194,21 @@ export async function upsertProduct(
         .values({ id: s.id, ...row })
         .execute();
   }
-  for (const a of availabilities) {
+  // A product sold in every market has hundreds of availabilities: insert them in batches (well
+  // under the bound-parameter limits of SQLite and PostgreSQL).
+  for (let i = 0; i < availabilities.length; i += AVAILABILITY_BATCH) {
     await tx
       .insertInto('availabilities')
-      .values({
-        id: a.id,
-        sku_id: a.skuId,
-        product_id: a.productId,
-        country: a.country,
-        currency: a.currency,
-        prices: JSON.stringify(a.prices),
-      })
+      .values(
+        availabilities.slice(i, i + AVAILABILITY_BATCH).map((a) => ({
+          id: a.id,
+          sku_id: a.skuId,
+          product_id: a.productId,
+          country: a.country,
+          currency: a.currency,
+          prices: JSON.stringify(a.prices),
+        })),
+      )
       .execute();
   }
   return existing ? 'updated' : 'created';
