@@ -289,7 +289,7 @@ function missingCurrencies(
   prices: UnitPrices,
   byCurrency: ReadonlyMap<CurrencyCode, readonly string[]>,
 ) {
-  for (const [currency, countries] of byCurrency) {
+  for (const [currency, countries] of [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (prices.keys.has(currency)) continue;
     const named = countries.slice(0, MARKETS_NAMED).join(', ');
     const more = countries.length > MARKETS_NAMED ? ` and ${countries.length - MARKETS_NAMED} more` : '';

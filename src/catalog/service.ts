@@ -208,7 +208,7 @@ export interface DefinedService {
  * @example
  * await csp.execute(defineService, { principal: partnerAdmin }, {
  *   partnerTenantId, id: 'FABRIKAM-MSP', title: 'Managed workplace', description: '24/7 helpdesk',
- *   skus: [{ code: 'STD', title: 'Per user', billing: 'license', minQuantity: 1, maxQuantity: 500,
+ *   skus: [{ code: '0001', title: 'Per user', billing: 'license', minQuantity: 1, maxQuantity: 500,
  *     markets: ['FR'], prices: [{ termDuration: 'P1M', billingCycle: 'monthly', unitPrice: { EUR: 1500 } }] }],
  * });
  */

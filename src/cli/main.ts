@@ -2,7 +2,7 @@
  * The `opencsp` command line: a thin adapter over the same services as every other interface.
  * Acts as the system principal (the operator's own machine).
  */
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createApiKey, revokeApiKey } from '../api-keys/service.ts';
 import { type OpenCsp, openOpenCsp } from '../app/opencsp.ts';
@@ -16,7 +16,9 @@ import type { Decision } from '../rules/decisions.ts';
 import { getStanding } from '../standing/service.ts';
 import { migrate } from '../store/migrations/index.ts';
 import { openStore } from '../store/store.ts';
+import { advanceWorldClock } from '../subscriptions/clock.ts';
 import { buildDemoWorld, printKeys, summarize } from './demo.ts';
+import { EXPORTS, type ExportFormat, type ExportKind, FORMATS, runExport } from './export.ts';
 
 const DEFAULT_DATABASE = 'opencsp.db';
 
@@ -350,6 +352,85 @@ export function cli(): Command {
           after = page.value.next;
         }
       } finally {
+        await csp.close();
+      }
+    });
+
+  const clock = program
+    .command('clock')
+    .description("a sandbox world's clock: move it forward and process renewals, expiries and disabling");
+  clock
+    .command('advance')
+    .description(
+      'move the clock forward (kept in the database; a running server applies it on restart — or use POST /v1/clock/advance) and process what fell due',
+    )
+    .addOption(databaseOption())
+    .addOption(programOption())
+    .option('--days <n>', 'whole days to move forward', (v) => Number.parseInt(v, 10))
+    .option('--hours <n>', 'whole hours to move forward', (v) => Number.parseInt(v, 10))
+    .action(async (options: GlobalOptions & { days?: number; hours?: number }) => {
+      const csp = await open(options);
+      try {
+        const input = {
+          ...(options.days !== undefined && { days: options.days }),
+          ...(options.hours !== undefined && { hours: options.hours }),
+        };
+        const out = await advanceWorldClock(csp, { principal: SYSTEM }, input, (p) =>
+          process.stderr.write(
+            `  processing: ${p.renewed} renewed, ${p.expired} expired, ${p.disabled} disabled${p.more ? ' …' : ''}\n`,
+          ),
+        );
+        report(out, (r) =>
+          process.stdout.write(
+            `clock now ${r.now} (offset ${Math.round(r.offsetMs / 3_600_000)} h): ${r.processed.renewed} renewed, ${r.processed.expired} expired, ${r.processed.disabled} disabled\n`,
+          ),
+        );
+      } finally {
+        await csp.close();
+      }
+    });
+  clock
+    .command('show')
+    .description("print the sandbox world's time and its offset from the real clock")
+    .addOption(databaseOption())
+    .action(async (options: GlobalOptions) => {
+      const csp = await open(options);
+      try {
+        const offset = await csp.loadClockOffset();
+        process.stdout.write(
+          `clock now ${csp.now().toISOString()} (offset ${Math.round(offset / 3_600_000)} h)\n`,
+        );
+      } finally {
+        await csp.close();
+      }
+    });
+
+  program
+    .command('export')
+    .description('export the whole ledger or every subscription as NDJSON or CSV (progress on stderr)')
+    .addOption(databaseOption())
+    .addOption(new Option('--what <kind>', 'what to export').choices([...EXPORTS]).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('ndjson'))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (options: GlobalOptions & { what: ExportKind; format: ExportFormat; output?: string }) => {
+      const csp = await open(options);
+      const file = options.output ? createWriteStream(options.output) : undefined;
+      const write = (chunk: string) =>
+        file
+          ? new Promise<void>((resolve, reject) => file.write(chunk, (e) => (e ? reject(e) : resolve())))
+          : new Promise<void>((resolve) =>
+              process.stdout.write(chunk) ? resolve() : process.stdout.once('drain', resolve),
+            );
+      try {
+        const rows = await runExport(csp, options.what, options.format, write, (n) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r  exported ${n} rows`);
+        });
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        process.stderr.write(
+          `exported ${rows} ${options.what} rows as ${options.format}${options.output ? ` to ${options.output}` : ''}\n`,
+        );
+      } finally {
+        if (file) await new Promise<void>((resolve) => file.end(resolve));
         await csp.close();
       }
     });

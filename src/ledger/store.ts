@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database, LedgerEventsTable } from '../store/schema.ts';
 import type { LedgerEvent } from './model.ts';
 
@@ -25,7 +25,27 @@ export async function listEntityEvents(
     .orderBy('seq')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
+  return rows.map(toEvent);
+}
+
+/** Every event in ledger order, after `afterSeq`, at most `limit` (exports). */
+export async function listEvents(
+  tx: Kysely<Database>,
+  afterSeq: number,
+  limit: number,
+): Promise<LedgerEvent[]> {
+  const rows = await tx
+    .selectFrom('ledger_events')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map(toEvent);
+}
+
+function toEvent(r: Selectable<LedgerEventsTable>): LedgerEvent {
+  return {
     seq: Number(r.seq),
     id: r.id,
     occurredAt: r.occurred_at,
@@ -36,5 +56,5 @@ export async function listEntityEvents(
     principal: { kind: r.principal_kind, userId: r.principal_user_id, tenantId: r.principal_tenant_id },
     requestId: r.request_id,
     payload: JSON.parse(r.payload) as Record<string, unknown>,
-  }));
+  };
 }
