@@ -4,7 +4,7 @@
  * one file run one after another.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -386,8 +386,18 @@ describe('opencsp CLI (SQLite files)', () => {
       const out = await cli('--help');
       expect(out.code).toBe(0);
       expect(out.stdout).toMatch(/^Usage: opencsp /);
-      for (const command of ['migrate', 'demo', 'start', 'standing', 'explain', 'ledger', 'help']) {
-        expect(out.stdout).toMatch(new RegExp(`\\n {2}${command} \\[`));
+      for (const command of [
+        'migrate',
+        'demo',
+        'start',
+        'standing',
+        'explain',
+        'ledger',
+        'clock',
+        'export',
+        'help',
+      ]) {
+        expect(out.stdout).toMatch(new RegExp(`\\n {2}${command}\\b`));
       }
     },
     TIMEOUT,
@@ -409,6 +419,61 @@ describe('opencsp CLI (SQLite files)', () => {
       const choice = await cli('ledger', '--database', demoDb, '--entity-type', 'nope', '--entity-id', 'x');
       expect(choice.code).not.toBe(0);
       expect(choice.stderr).toContain("error: option '--entity-type <type>' argument 'nope' is invalid.");
+    },
+    TIMEOUT,
+  );
+  it(
+    'demo places one order down each supported chain per country; export writes them as CSV and NDJSON',
+    async () => {
+      const orders = demo.stdout.split('\n').filter((l) => /^ {2}order [0-9a-f-]{36} /.test(l));
+      expect(orders).toHaveLength(8);
+      expect(orders[0]).toMatch(
+        /EUR {2}Contoso Cloud Ltd\. → Distributor FR \(1000002\) → Reseller fr 1 \(1000004\) → Customer fr 1$/,
+      );
+      expect(orders[1]).toMatch(
+        /EUR {2}Contoso Cloud Ltd\. → Direct Partner fr 1 \(1000008\) → Customer fr 2$/,
+      );
+      expect(demo.stdout).toContain('  16 subscriptions\n');
+
+      const csv = await cli('export', '--database', demoDb, '--what', 'subscriptions', '--format', 'csv');
+      expect(csv.code).toBe(0);
+      const lines = csv.stdout.trimEnd().split('\r\n');
+      expect(lines[0]?.split(',').slice(0, 4)).toEqual([
+        'id',
+        'customerTenantId',
+        'sellerTenantId',
+        'orderId',
+      ]);
+      expect(lines).toHaveLength(17);
+      expect(csv.stderr).toContain('exported 16 subscriptions rows as csv');
+
+      const file = join(dir, 'ledger.ndjson');
+      const ndjson = await cli('export', '--database', demoDb, '--what', 'ledger', '--output', file);
+      expect(ndjson.code).toBe(0);
+      const events = readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { seq: number; type: string });
+      expect(events.length).toBeGreaterThan(100);
+      expect(events.map((e) => e.seq)).toEqual([...events.map((e) => e.seq)].sort((a, b) => a - b));
+      expect(events.filter((e) => e.type === 'subscription.created')).toHaveLength(16);
+      expect((await cli('export', '--database', demoDb, '--what', 'orders')).code).not.toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'clock advance moves the sandbox world a year on and renews what fell due (run last: it changes the demo file)',
+    async () => {
+      const refused = await cli('clock', 'advance', '--database', demoDb);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('refused: REQUIRED_FIELD [days]');
+      const moved = await cli('clock', 'advance', '--database', demoDb, '--days', '400');
+      expect(moved.code).toBe(0);
+      // 12 license subscriptions renew; the 4 usage-based ones have no term.
+      expect(moved.stdout).toMatch(/^clock now \S+ \(offset 9600 h\): 12 renewed, 0 expired, 0 disabled\n$/);
+      const shown = await cli('clock', 'show', '--database', demoDb);
+      expect(shown.stdout).toMatch(/\(offset 9600 h\)/);
     },
     TIMEOUT,
   );

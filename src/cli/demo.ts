@@ -4,10 +4,13 @@
 
 import { createApiKey } from '../api-keys/service.ts';
 import { OpenCsp } from '../app/opencsp.ts';
+import { importCatalog, loadDemoCatalog } from '../catalog/service.ts';
 import { listCustomerPartners } from '../customers/service.ts';
 import { seededIds } from '../kernel/ids.ts';
 import type { Principal } from '../kernel/principal.ts';
 import { SYSTEM } from '../kernel/principal.ts';
+import type { Order } from '../orders/model.ts';
+import { placeOrder } from '../orders/service.ts';
 import { getStanding } from '../standing/service.ts';
 import { buildWorld, must, type Partner, type World, type WorldSpec } from '../world/builder.ts';
 
@@ -53,6 +56,15 @@ export async function summarize(csp: OpenCsp, world: World): Promise<string> {
       `  ${'customer'.padEnd(18)} ${'-'.padEnd(9)} ${c.country}  tenant ${c.tenantId}  partners: ${names}`,
     );
   }
+  if ('orders' in world) {
+    const demo = world as DemoWorld;
+    lines.push('', `Catalog: the demo catalog of ${csp.program.vendor.legalName}; orders (completed):`);
+    for (const o of demo.orders) {
+      const chain = o.lines[0]?.salesChain.map((p) => (p.partnerId ? `${p.name} (${p.partnerId})` : p.name));
+      lines.push(`  order ${o.id}  ${o.lines.length} line(s)  ${o.currency}  ${chain?.join(' → ')}`);
+    }
+    lines.push(`  ${demo.subscriptions} subscriptions`);
+  }
   lines.push('', `Program operator tenant: ${world.operator.tenantId}`, '');
   return `${lines.join('\n')}\n`;
 }
@@ -89,7 +101,96 @@ export async function buildDemoWorld(csp: OpenCsp, onProgress?: WorldSpec['onPro
   if (reseller) apiKeys.push(await key(`indirect reseller ${reseller.partnerId}`, reseller.globalAdmin));
   if (direct) apiKeys.push(await key(`direct-bill partner ${direct.partnerId}`, direct.globalAdmin));
   if (customer) apiKeys.push(await key('customer', customer.globalAdmin));
-  return { ...world, apiKeys };
+  const commerce = await buildDemoCommerce(seeded, world);
+  return { ...world, apiKeys, ...commerce };
+}
+
+/** The demo catalog's items the demo orders use (see `src/catalog/data/demo.catalog.json`). */
+export const DEMO_ITEMS = {
+  businessBasic: 'CFQ7TTC0LH18:0001',
+  businessStandard: 'CFQ7TTC0LDPB:0001',
+  defender: 'CFQ7TTC0HFB4:0001',
+  azurePlan: 'DZH318Z0BPS6:0001',
+} as const;
+
+/**
+ * The demo catalog and, per country, an order down each supported chain: the provider for its
+ * first reseller's customer (the reseller as partner of record), the direct-bill partner for its
+ * customer. Each creates its subscriptions.
+ */
+async function buildDemoCommerce(
+  csp: OpenCsp,
+  world: World,
+): Promise<{ orders: readonly Order[]; subscriptions: number }> {
+  must(
+    await csp.execute(importCatalog, { principal: SYSTEM }, { catalog: loadDemoCatalog() }),
+    'catalog import',
+  );
+  const orders: Order[] = [];
+  const perCountry = DEMO_WORLD.customersPerCountry;
+  for (const [k, provider] of world.providers.entries()) {
+    const reseller = world.resellers[k * DEMO_WORLD.resellersPerProvider];
+    const direct = world.directBill[k * DEMO_WORLD.directBillPerCountry];
+    const indirectCustomer = world.customers[k * perCountry];
+    const directCustomer = world.customers[k * perCountry + 1];
+    if (reseller && indirectCustomer) {
+      const por = { partnerIdOnRecord: reseller.partnerId };
+      orders.push(
+        must(
+          await csp.execute(
+            placeOrder,
+            { principal: provider.globalAdmin },
+            {
+              sellerTenantId: provider.tenantId,
+              customerTenantId: indirectCustomer.tenantId,
+              lines: [
+                {
+                  catalogItemId: DEMO_ITEMS.businessBasic,
+                  quantity: 25,
+                  termDuration: 'P1Y',
+                  billingCycle: 'monthly',
+                  ...por,
+                },
+                {
+                  catalogItemId: DEMO_ITEMS.defender,
+                  quantity: 25,
+                  termDuration: 'P1Y',
+                  billingCycle: 'monthly',
+                  ...por,
+                },
+                { catalogItemId: DEMO_ITEMS.azurePlan, quantity: 1, billingCycle: 'monthly', ...por },
+              ],
+            },
+          ),
+          'demo indirect order',
+        ),
+      );
+    }
+    if (direct && directCustomer) {
+      orders.push(
+        must(
+          await csp.execute(
+            placeOrder,
+            { principal: direct.globalAdmin },
+            {
+              sellerTenantId: direct.tenantId,
+              customerTenantId: directCustomer.tenantId,
+              lines: [
+                {
+                  catalogItemId: DEMO_ITEMS.businessStandard,
+                  quantity: 10,
+                  termDuration: 'P1Y',
+                  billingCycle: 'annual',
+                },
+              ],
+            },
+          ),
+          'demo direct-bill order',
+        ),
+      );
+    }
+  }
+  return { orders, subscriptions: orders.reduce((n, o) => n + o.lines.length, 0) };
 }
 
 export interface DemoKey {
@@ -101,6 +202,9 @@ export interface DemoKey {
 /** The demo world plus one API key for a user of each kind. */
 export interface DemoWorld extends World {
   readonly apiKeys: readonly DemoKey[];
+  /** One order per supported chain and country, completed. */
+  readonly orders: readonly Order[];
+  readonly subscriptions: number;
 }
 
 /** The demo keys, printed once (they are stored hashed). */
