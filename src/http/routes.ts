@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OpenCsp } from '../app/opencsp.ts';
 import { adminAccessRoutes } from './routes/admin-access.ts';
+import { commerceRoutes } from './routes/commerce.ts';
 import { customersRoutes } from './routes/customers.ts';
 import { foundationRoutes } from './routes/foundation.ts';
 import { partnershipsRoutes } from './routes/partnerships.ts';
@@ -11,4 +12,5 @@ export function registerRoutes(app: FastifyInstance, csp: OpenCsp): void {
   partnershipsRoutes(app, csp);
   customersRoutes(app, csp);
   adminAccessRoutes(app, csp);
+  commerceRoutes(app, csp);
 }
