@@ -6,7 +6,6 @@
  */
 
 /** An error answer (`application/problem+json`, RFC 9457): status, title, a stable `code` and every violation. */
-
 export type Problem = {
   type: string;
   title: string;
@@ -28,7 +27,6 @@ export type Problem = {
 };
 
 /** Every operation, keyed `METHOD /path` with Fastify-style `:params`. `never`: the operation has none. */
-
 export interface Operations {
   /**
    * Create a delegated admin relationship with a customer (partner's global admin or admin agent); it grants nothing until the customer approves
@@ -767,7 +765,7 @@ export interface Operations {
       orderId: string;
     };
     query: never;
-    body: never;
+    body: Record<string, never>;
     response: {
       [key: string]: unknown;
     };
@@ -1139,7 +1137,7 @@ export interface Operations {
     };
   };
   /**
-   * Cancel a subscription inside its cancellation window (usage-based: at any time)
+   * Cancel a subscription inside its cancellation window (usage-based: at any time). No body
    * Tags: subscriptions. Success: 200.
    */
   'POST /v1/subscriptions/:subscriptionId/cancel': {
@@ -1148,7 +1146,7 @@ export interface Operations {
       subscriptionId: string;
     };
     query: never;
-    body: never;
+    body: Record<string, never>;
     response: {
       [key: string]: unknown;
     };
@@ -1189,7 +1187,7 @@ export interface Operations {
     };
   };
   /**
-   * Reactivate a suspended subscription before its term ends
+   * Reactivate a suspended subscription before its term ends. No body
    * Tags: subscriptions. Success: 200.
    */
   'POST /v1/subscriptions/:subscriptionId/reactivate': {
@@ -1198,13 +1196,13 @@ export interface Operations {
       subscriptionId: string;
     };
     query: never;
-    body: never;
+    body: Record<string, never>;
     response: {
       [key: string]: unknown;
     };
   };
   /**
-   * The indirect provider names the designated support contact, one of its active indirect resellers (omit resellerTenantId to clear it)
+   * The indirect provider names the designated support contact, one of its active indirect resellers; without resellerTenantId (or without a body) it is cleared
    * Tags: subscriptions. Success: 200.
    */
   'POST /v1/subscriptions/:subscriptionId/support-contact': {
@@ -1222,7 +1220,7 @@ export interface Operations {
     };
   };
   /**
-   * Suspend an active subscription (still billed; still suspended at term end, it is disabled)
+   * Suspend an active subscription (still billed; still suspended at term end, it is disabled). No body
    * Tags: subscriptions. Success: 200.
    */
   'POST /v1/subscriptions/:subscriptionId/suspend': {
@@ -1231,7 +1229,7 @@ export interface Operations {
       subscriptionId: string;
     };
     query: never;
-    body: never;
+    body: Record<string, never>;
     response: {
       [key: string]: unknown;
     };
