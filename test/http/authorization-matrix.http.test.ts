@@ -1,15 +1,19 @@
 /**
  * Authorization matrix: every GET route with an object in its path × every kind of principal of
  * another organization → 404 (or 401 without a key). Nothing of another tenant leaks, not even
- * its existence. Routes are read from the OpenAPI document, so a new route joins the matrix.
+ * its existence. Routes are read from the OpenAPI document, so a new route joins the matrix. The
+ * lists that take no object in their path (orders, subscriptions, catalog offers) are checked too:
+ * filtering by another channel's tenants or Partner ID shows nothing of it.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAdminRelationship } from '../../src/admin-access/service.ts';
 import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
+import { defineService } from '../../src/catalog/service.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { type Principal, SYSTEM } from '../../src/kernel/principal.ts';
+import { placeOrder } from '../../src/orders/service.ts';
 import { invitePartnership } from '../../src/partnerships/service.ts';
 import {
   addCustomer,
@@ -19,6 +23,7 @@ import {
   connectReseller,
   must,
 } from '../../src/world/builder.ts';
+import { SEATS, seedTestCatalog } from '../support/commerce.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 
 describeEachDatabase('authorization matrix (GET routes × principals of another organization)', (db) => {
@@ -26,6 +31,8 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
   let app: FastifyInstance;
   const values: Record<string, string> = {};
   const outsiders: Record<string, string> = {};
+  /** The reseller's key: sees the commerce objects, so their 404s to outsiders mean something. */
+  let ownerToken = '';
 
   beforeAll(async () => {
     csp = await db.fresh();
@@ -57,6 +64,50 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
         },
       ),
     );
+    // Commerce: an order of the provider for the customer, the reseller as partner of record
+    // (one subscription), and a value-added service of the reseller (visible to its owner only).
+    await seedTestCatalog(csp);
+    const order = must(
+      await csp.execute(
+        placeOrder,
+        { principal: provider.globalAdmin },
+        {
+          sellerTenantId: provider.tenantId,
+          customerTenantId: customer.tenantId,
+          lines: [
+            {
+              catalogItemId: SEATS,
+              quantity: 5,
+              termDuration: 'P1Y',
+              billingCycle: 'monthly',
+              partnerIdOnRecord: reseller.partnerId,
+            },
+          ],
+        },
+      ),
+    );
+    const service = must(
+      await csp.execute(
+        defineService,
+        { principal: reseller.globalAdmin },
+        {
+          partnerTenantId: reseller.tenantId,
+          id: 'OWNER-MSP',
+          title: 'Managed workplace',
+          skus: [
+            {
+              code: 'STD',
+              title: 'Per user',
+              billing: 'license',
+              minQuantity: 1,
+              maxQuantity: 100,
+              markets: ['FR'],
+              prices: [{ termDuration: 'P1M', billingCycle: 'monthly', unitPrice: { EUR: 1500 } }],
+            },
+          ],
+        },
+      ),
+    );
     const other = await addPartner(csp, op, {
       legalName: 'Pending Reseller',
       country: 'FR',
@@ -85,6 +136,11 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       adminRelationshipId: admin.id,
       entityType: 'organization',
       entityId: reseller.organizationId,
+      orderId: order.id,
+      subscriptionId: order.lines[0]?.subscriptionId ?? '',
+      catalogItemId: service.skus[0]?.id ?? '',
+      providerTenantId: provider.tenantId,
+      resellerPartnerId: String(reseller.partnerId),
     });
     // The outsiders: one user of each kind, in other organizations of the same region.
     const kinds: [string, Principal][] = [
@@ -115,6 +171,14 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       ],
       ['customer', (await addCustomer(csp, { legalName: 'Outside Customer', country: 'FR' })).globalAdmin],
     ];
+    if (reseller.globalAdmin.kind === 'user')
+      ownerToken = must(
+        await csp.execute(
+          createApiKey,
+          { principal: SYSTEM },
+          { userId: reseller.globalAdmin.userId, name: 'owner' },
+        ),
+      ).token;
     for (const [kind, principal] of kinds) {
       if (principal.kind !== 'user') continue;
       outsiders[kind] = must(
@@ -133,11 +197,34 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       .filter(([path, ops]) => path.includes('{') && 'get' in ops)
       .map(([path]) => path);
     expect(routes.length).toBeGreaterThanOrEqual(10);
+    // The commerce objects are in the matrix, and their owner does see them.
+    const commerce = [
+      `/v1/orders/{orderId}`,
+      `/v1/subscriptions/{subscriptionId}`,
+      `/v1/catalog/offers/{catalogItemId}`,
+    ];
+    expect(routes).toEqual(expect.arrayContaining(commerce));
+    for (const url of [
+      `/v1/orders/${values.orderId}`,
+      `/v1/subscriptions/${values.subscriptionId}`,
+      `/v1/catalog/offers/${values.catalogItemId}?country=FR`,
+    ]) {
+      const own = await app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${ownerToken}` },
+      });
+      expect(own.statusCode, url).toBe(200);
+    }
     const leaks: string[] = [];
     // {tenantId} is tried as a partner's CSP tenant and as a customer tenant.
     const tenants = [values.tenantId as string, values.customerTenant as string];
     for (const [path, tenantId] of routes.flatMap((r) => tenants.map((t) => [r, t] as const))) {
-      const query = path.endsWith('/admin-relationships') ? '?side=partner' : '';
+      const query = path.endsWith('/admin-relationships')
+        ? '?side=partner'
+        : path.startsWith('/v1/catalog/offers/')
+          ? '?country=FR'
+          : '';
       const url = `${path.replace(/\{(\w+)\}/g, (_, name: string) => {
         const v = name === 'tenantId' ? tenantId : values[name];
         if (v === undefined) throw new Error(`the matrix has no value for {${name}} in ${path}: add one`);
@@ -149,6 +236,40 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
         const r = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
         if (r.statusCode !== 404) leaks.push(`${kind} GET ${path} → ${r.statusCode} ${r.json().code ?? ''}`);
       }
+    }
+    expect(leaks).toEqual([]);
+  }, 60_000);
+
+  it('the commerce lists show an outsider nothing of another channel, whatever it filters by', async () => {
+    const v = values as Record<string, string>;
+    const lists = [
+      '/v1/orders',
+      `/v1/orders?customerTenantId=${v.customerTenantId}`,
+      '/v1/subscriptions',
+      `/v1/subscriptions?customerTenantId=${v.customerTenantId}`,
+      `/v1/subscriptions?sellerTenantId=${v.providerTenantId}`,
+      `/v1/subscriptions?partnerId=${v.resellerPartnerId}`,
+    ];
+    const leaks: string[] = [];
+    for (const [kind, token] of Object.entries(outsiders)) {
+      const headers = { authorization: `Bearer ${token}` };
+      for (const url of lists) {
+        const r = await app.inject({ method: 'GET', url, headers });
+        const body = r.json() as { items?: unknown[] };
+        if (r.statusCode !== 200 || body.items?.length !== 0)
+          leaks.push(`${kind} GET ${url} → ${r.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
+      }
+      // The reseller's own services: the vendor catalog only, or TENANT_NOT_FOUND when named.
+      const offers = await app.inject({ method: 'GET', url: '/v1/catalog/offers?country=FR', headers });
+      if (JSON.stringify(offers.json()).includes(v.catalogItemId as string))
+        leaks.push(`${kind} GET /v1/catalog/offers lists ${v.catalogItemId}`);
+      const named = await app.inject({
+        method: 'GET',
+        url: `/v1/catalog/offers?country=FR&sellerTenantId=${v.partnerTenantId}`,
+        headers,
+      });
+      if (named.statusCode !== 404)
+        leaks.push(`${kind} GET /v1/catalog/offers?sellerTenantId → ${named.statusCode}`);
     }
     expect(leaks).toEqual([]);
   }, 60_000);

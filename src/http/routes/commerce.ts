@@ -150,6 +150,8 @@ const orderLines = {
   lines: Type.Array(OrderLine, { minItems: 1, maxItems: 100 }),
 };
 const OrderParams = obj({ orderId: Guid });
+/** An action named by its URL alone: a body may be left out, and one that is sent must be `{}`. */
+const NoBody = optionalJsonBody(obj({}));
 const SubscriptionParams = obj({ subscriptionId: Guid });
 
 /** The violations of `o`, naming `to` where the service names `from` (the URL's field, not the input's). */
@@ -266,6 +268,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       "The indirect provider approves a reseller's order request: decided again now, it completes (subscriptions created) or fails with its reasons",
     tags: orders,
     params: OrderParams,
+    body: NoBody,
     operation: { kind: 'command', run: approveOrder },
     input: (req) => p(req),
     response: 'The order, completed or failed',
@@ -289,6 +292,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       'An order: to the operator, its seller, its customer, the requesting reseller and its lines’ partners of record',
     tags: orders,
     params: OrderParams,
+    querystring: obj({}),
     operation: { kind: 'query', run: getOrder },
     input: (req) => p(req),
     response: 'The order',
@@ -350,23 +354,19 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     summary: 'A subscription, with its term, cancellation window, partner of record and sales chain',
     tags: subscriptions,
     params: SubscriptionParams,
+    querystring: obj({}),
     operation: { kind: 'query', run: getSubscription },
     input: (req) => p(req),
     response: 'The subscription',
   });
-  const change = (
-    verb: string,
-    run: Command<unknown, unknown>,
-    summary: string,
-    schema?: Parameters<typeof Type.Object>[0],
-  ) =>
+  const change = (verb: string, run: Command<unknown, unknown>, summary: string, schema: TSchema) =>
     r({
       method: 'POST',
       url: `/v1/subscriptions/:subscriptionId/${verb}`,
       summary,
       tags: subscriptions,
       params: SubscriptionParams,
-      ...(schema && { body: obj(schema) }),
+      body: schema,
       operation: { kind: 'command', run },
       input: (req) => ({ ...body(req), ...p(req) }),
       response: 'The subscription',
@@ -375,33 +375,43 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     'quantity',
     changeQuantity,
     'Change the number of seats: more at any time while active, fewer only inside the cancellation window (the partner that sold it)',
-    { quantity: Quantity },
+    obj({ quantity: Quantity }),
   );
   change(
     'suspend',
     suspendSubscription,
-    'Suspend an active subscription (still billed; still suspended at term end, it is disabled)',
+    'Suspend an active subscription (still billed; still suspended at term end, it is disabled). No body',
+    NoBody,
   );
-  change('reactivate', reactivateSubscription, 'Reactivate a suspended subscription before its term ends');
+  change(
+    'reactivate',
+    reactivateSubscription,
+    'Reactivate a suspended subscription before its term ends. No body',
+    NoBody,
+  );
   change(
     'cancel',
     cancelSubscription,
-    'Cancel a subscription inside its cancellation window (usage-based: at any time)',
+    'Cancel a subscription inside its cancellation window (usage-based: at any time). No body',
+    NoBody,
   );
-  change('auto-renew', setAutoRenew, 'Turn auto-renew on or off (license-based, active or suspended)', {
-    autoRenew: Type.Boolean(),
-  });
+  change(
+    'auto-renew',
+    setAutoRenew,
+    'Turn auto-renew on or off (license-based, active or suspended)',
+    obj({ autoRenew: Type.Boolean() }),
+  );
   change(
     'partner-of-record',
     changePartnerOfRecord,
     'The indirect provider names another indirect reseller as partner of record; it passes the same checks as at purchase',
-    { partnerId: PartnerId },
+    obj({ partnerId: PartnerId }),
   );
   change(
     'support-contact',
     setSupportContact,
-    'The indirect provider names the designated support contact, one of its active indirect resellers (omit resellerTenantId to clear it)',
-    { resellerTenantId: Type.Optional(Guid) },
+    'The indirect provider names the designated support contact, one of its active indirect resellers; without resellerTenantId (or without a body) it is cleared',
+    optionalJsonBody(obj({ resellerTenantId: Type.Optional(Guid) })),
   );
 
   // --- Sandbox clock -----------------------------------------------------------------------------
