@@ -43,7 +43,14 @@ const SAFE_ID = /^[\w.:-]{1,128}$/;
 function validationViolations(error: FastifyError): Violation[] {
   return (error.validation ?? []).map((v) => {
     const params = v.params as Record<string, unknown>;
-    const base = (v.instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+    // JSON pointer `/lines/0/quantity` → `lines[0].quantity`, the path the services name.
+    const base = (v.instancePath ?? '')
+      .replace(/^\//, '')
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`))
+      .join('')
+      .replace(/^\./, '');
     const join = (name: unknown) => [base, String(name)].filter(Boolean).join('.');
     const where = error.validationContext ?? 'body';
     let code: Code = 'INVALID_FIELD';

@@ -241,7 +241,7 @@ describeEachDatabase('HTTP admin access (delegated admin, scenario 3)', (db) => 
       {
         code: 'INVALID_FIELD',
         message: 'roles.0 must be equal to one of the allowed values',
-        field: 'roles.0',
+        field: 'roles[0]',
         remedies: [],
       },
     ]);

@@ -388,7 +388,7 @@ describeEachDatabase('HTTP commerce', (db) => {
         'INVALID_FIELD',
       );
       expect(named(body)).toEqual(
-        new Set(['catalog.products.0.colour', 'catalog.products.0.skus.0.billing']),
+        new Set(['catalog.products[0].colour', 'catalog.products[0].skus[0].billing']),
       );
       expect(
         fields(
@@ -460,7 +460,7 @@ describeEachDatabase('HTTP commerce', (db) => {
       const bad = serviceBody('RESELLER-MSP', { price: 10 });
       ((bad.skus as Json[])[0] as Json).billing = 'seat';
       const body = problem(await call('POST', url, { as: w.reseller.globalAdmin, payload: bad }), 400);
-      expect(named(body)).toEqual(new Set(['price', 'skus.0.billing']));
+      expect(named(body)).toEqual(new Set(['price', 'skus[0].billing']));
       expect(
         named(
           problem(
@@ -574,7 +574,7 @@ describeEachDatabase('HTTP commerce', (db) => {
         'INVALID_FIELD',
       );
       expect(named(body)).toEqual(
-        new Set(['note', 'lines.0.termDuration', 'lines.0.billingCycle', 'lines.0.discount']),
+        new Set(['note', 'lines[0].termDuration', 'lines[0].billingCycle', 'lines[0].discount']),
       );
       const many = problem(
         await call('POST', '/v1/orders', {
@@ -705,7 +705,7 @@ describeEachDatabase('HTTP commerce', (db) => {
         400,
         'INVALID_FIELD',
       );
-      expect(named(body)).toEqual(new Set(['sellerTenantId', 'lines.0.billingCycle']));
+      expect(named(body)).toEqual(new Set(['sellerTenantId', 'lines[0].billingCycle']));
     });
 
     it('refuses UNSUPPORTED_CHAIN (scenario 1) when the "provider" is a direct-bill partner; nothing written', async () => {

@@ -391,7 +391,7 @@ describeEachDatabase('HTTP foundation routes', (db) => {
       400,
       'INVALID_FIELD',
     );
-    expect(new Set(fieldsOf(badRole))).toEqual(new Set(['roles.0']));
+    expect(new Set(fieldsOf(badRole))).toEqual(new Set(['roles[0]']));
     const agent = await addUserWithKey(p.key, p.tenantId, 'sales-agent');
     problem(
       await send('POST', url, agent.token, {
