@@ -240,7 +240,7 @@ describeEachDatabase('HTTP admin access (delegated admin, scenario 3)', (db) => 
     expect(badRole.violations).toEqual([
       {
         code: 'INVALID_FIELD',
-        message: 'roles.0 must be equal to one of the allowed values',
+        message: 'roles[0] must be equal to one of the allowed values',
         field: 'roles[0]',
         remedies: [],
       },
