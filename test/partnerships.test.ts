@@ -496,12 +496,22 @@ describeEachDatabase('partnerships', (db) => {
       ]);
     });
 
-    it('refuses NOT_AUTHORIZED to anyone but the reseller global admin', async () => {
+    it('refuses NOT_AUTHORIZED to anyone of the partnership but the reseller global admin', async () => {
       const p = must(await invite());
       const agent = await member(reseller, 'admin-agent');
-      for (const who of [provider.globalAdmin, agent, operator.principal, outsider.globalAdmin]) {
+      for (const who of [provider.globalAdmin, agent, operator.principal]) {
         expect(refusal(await exec(acceptPartnership, who, { token: p.invitationToken }))).toEqual([
           { code: 'NOT_AUTHORIZED' },
+        ]);
+      }
+      expect((await row(p.id)).state).toBe('invited');
+    });
+
+    it('to an outsider holding a live token, the invitation does not exist', async () => {
+      const p = must(await invite());
+      for (const command of [acceptPartnership, declinePartnership]) {
+        expect(refusal(await exec(command, outsider.globalAdmin, { token: p.invitationToken }))).toEqual([
+          { code: 'INVITATION_NOT_FOUND', field: 'token' },
         ]);
       }
       expect((await row(p.id)).state).toBe('invited');

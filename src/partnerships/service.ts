@@ -247,6 +247,21 @@ function parseToken(input: unknown): Outcome<{ token: string }> {
 }
 
 /**
+ * The invitation this token opens, for the organizations of the partnership (or the operator). For
+ * anyone else a live token is as unknown as a wrong one: holding it reveals nothing.
+ */
+async function presentedInvitation(ctx: QueryContext, token: string): Promise<Partnership | undefined> {
+  const p = await store.getPartnershipByToken(ctx.tx, token);
+  if (!p || isOperator(ctx.principal)) return p;
+  const mine = await principalOrganizationId(ctx);
+  const parties = [
+    (await getTenant(ctx.tx, p.resellerTenantId))?.organizationId,
+    (await getTenant(ctx.tx, p.providerTenantId))?.organizationId,
+  ];
+  return mine !== undefined && parties.includes(mine) ? p : undefined;
+}
+
+/**
  * The reseller's global admin accepts the invitation ("authorize indirect provider"): both parties
  * enrolled and active, the reseller's partner agreement signed, the same region (scenario 8), no
  * relationship-type conflict (scenario 6). An invitation past its expiry is refused, not rewritten.
@@ -255,7 +270,7 @@ export const acceptPartnership = defineCommand({
   name: 'partnerships.accept',
   parse: parseToken,
   async run(ctx, input): Promise<Outcome<Partnership>> {
-    const p = await store.getPartnershipByToken(ctx.tx, input.token);
+    const p = await presentedInvitation(ctx, input.token);
     if (!p) return refuse(invitationNotFound());
     const provider = await partyFacts(ctx, p.providerTenantId);
     const reseller = await partyFacts(ctx, p.resellerTenantId);
@@ -294,7 +309,7 @@ export const declinePartnership = defineCommand({
   name: 'partnerships.decline',
   parse: parseToken,
   async run(ctx, input): Promise<Outcome<Partnership>> {
-    const p = await store.getPartnershipByToken(ctx.tx, input.token);
+    const p = await presentedInvitation(ctx, input.token);
     if (!p) return refuse(invitationNotFound());
     const no = refused(
       authorizationFirst(
