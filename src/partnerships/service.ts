@@ -254,7 +254,7 @@ async function presentedInvitation(ctx: QueryContext, token: string): Promise<Pa
   const p = await store.getPartnershipByToken(ctx.tx, token);
   if (!p || isOperator(ctx.principal)) return p;
   const mine = await principalOrganizationId(ctx);
-  const parties = [
+  const parties: (string | undefined)[] = [
     (await getTenant(ctx.tx, p.resellerTenantId))?.organizationId,
     (await getTenant(ctx.tx, p.providerTenantId))?.organizationId,
   ];
