@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { defaultProgram } from '../program/load.ts';
+import {
+  CURRENCY_EXPONENTS,
+  divideRounded,
+  extend,
+  formatMoney,
+  minorToMicros,
+  refundFrom,
+  splitLargestRemainder,
+} from './money.ts';
+
+describe('money', () => {
+  it('knows the exponent of every currency a market of the program transacts in', () => {
+    const currencies = new Set(
+      defaultProgram().catalogue.regions.flatMap((r) => r.markets.map((m) => m.currency)),
+    );
+    for (const c of currencies) expect(CURRENCY_EXPONENTS[c], c).toBeTypeOf('number');
+    expect(CURRENCY_EXPONENTS.JPY).toBe(0);
+    expect(CURRENCY_EXPONENTS.KRW).toBe(0);
+  });
+
+  it('rounds half-up on the magnitude, then the sign', () => {
+    expect(divideRounded(5n, 2n)).toBe(3n);
+    expect(divideRounded(-5n, 2n)).toBe(-3n);
+    expect(divideRounded(4n, 3n)).toBe(1n);
+    expect(divideRounded(-4n, 3n)).toBe(-1n);
+    expect(divideRounded(0n, 7n)).toBe(0n);
+    fc.assert(
+      fc.property(
+        fc.bigInt(),
+        fc.bigInt({ min: 1n, max: 10n ** 12n }),
+        (a, d) => divideRounded(-a, d) === -divideRounded(a, d),
+      ),
+    );
+  });
+
+  it('extends a micro-unit price by a quantity into minor units, rounded once', () => {
+    // 12.345678 EUR × 3 = 37.037034 → 37.04 EUR
+    expect(extend(12_345_678n, 3n, 'EUR')).toBe(3704n);
+    // 1234.5 JPY × 1 → 1235 JPY (half-up); refund the same magnitude
+    expect(extend(1_234_500_000n, 1n, 'JPY')).toBe(1235n);
+    expect(extend(-1_234_500_000n, 1n, 'JPY')).toBe(-1235n);
+    expect(minorToMicros(1250n, 'EUR')).toBe(12_500_000n);
+  });
+
+  it('splits by largest remainder: slices sum to the charge and differ by at most one unit', () => {
+    expect(splitLargestRemainder(1000n, 3)).toEqual([334n, 333n, 333n]);
+    expect(splitLargestRemainder(-1000n, 3)).toEqual([-334n, -333n, -333n]);
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
+        fc.integer({ min: 1, max: 366 }),
+        (amount, days) => {
+          const slices = splitLargestRemainder(amount, days);
+          const sum = slices.reduce((a, b) => a + b, 0n);
+          const max = slices.reduce((a, b) => (b > a ? b : a));
+          const min = slices.reduce((a, b) => (b < a ? b : a));
+          return sum === amount && max - min <= 1n && slices.length === days;
+        },
+      ),
+    );
+  });
+
+  it('a refund from day k is minus the remaining slices: used + refunded = charge, to the cent', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        fc.integer({ min: 28, max: 31 }),
+        fc.nat(31),
+        (charge, days, k) => {
+          const used = Math.min(k, days);
+          const slices = splitLargestRemainder(charge, days);
+          const usedAmount = slices.slice(0, used).reduce((a, b) => a + b, 0n);
+          return usedAmount - refundFrom(charge, days, used) === charge;
+        },
+      ),
+    );
+    expect(refundFrom(3100n, 31, 0)).toBe(-3100n);
+    expect(refundFrom(3100n, 31, 31)).toBe(0n);
+  });
+
+  it('formats minor units for people', () => {
+    expect(formatMoney(1234n, 'EUR')).toBe('12.34 EUR');
+    expect(formatMoney(-5n, 'EUR')).toBe('-0.05 EUR');
+    expect(formatMoney(-5n, 'JPY')).toBe('-5 JPY');
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Money without floats: amounts are integers in the currency's minor unit (ISO 4217 exponent —
+ * cents for EUR, none for JPY and KRW); unit prices may carry micro-units (10⁻⁶ of the major
+ * unit). One rounding function, half-up on the magnitude then the sign (−2.5 → −3, 2.5 → 3), so a
+ * refund is exactly the negative of the charge it reverses.
+ *
+ * Daily proration splits a charge into slices by the largest-remainder method: the slices are
+ * within one minor unit of each other's exact share and always add up to the charge, so "used" plus
+ * "refunded" equals what was charged, to the cent.
+ */
+
+/** ISO 4217 minor-unit exponents of the currencies the program's markets transact in. */
+export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
+  AUD: 2,
+  CAD: 2,
+  CHF: 2,
+  DKK: 2,
+  EUR: 2,
+  GBP: 2,
+  INR: 2,
+  JPY: 0,
+  KRW: 0,
+  NOK: 2,
+  NZD: 2,
+  RUB: 2,
+  SEK: 2,
+  TWD: 2,
+  USD: 2,
+};
+
+/** Micro-units per major unit: unit prices are kept at this precision. */
+export const MICROS = 1_000_000n;
+
+/** The exponent of a currency; throws for a currency the program does not know (a programming error). */
+export function exponentOf(currency: string): number {
+  const e = CURRENCY_EXPONENTS[currency];
+  if (e === undefined) throw new Error(`unknown currency ${currency}`);
+  return e;
+}
+
+/**
+ * Divides `numerator` by a positive `denominator`, rounding half-up on the magnitude then applying
+ * the sign. The one rounding rule of OpenCSP.
+ */
+export function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  if (denominator <= 0n) throw new Error('denominator must be positive');
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  const q = magnitude / denominator;
+  const r = magnitude % denominator;
+  const rounded = r * 2n >= denominator ? q + 1n : q;
+  return negative ? -rounded : rounded;
+}
+
+/** A unit price in micro-units times a quantity, as an amount in the currency's minor unit (rounded once). */
+export function extend(unitPriceMicros: bigint, quantity: bigint, currency: string): bigint {
+  const perMinor = MICROS / 10n ** BigInt(exponentOf(currency));
+  return divideRounded(unitPriceMicros * quantity, perMinor);
+}
+
+/** Minor units to micro-units (exact). */
+export function minorToMicros(minor: bigint, currency: string): bigint {
+  return minor * (MICROS / 10n ** BigInt(exponentOf(currency)));
+}
+
+/**
+ * Splits `amount` (minor units, any sign) into `parts` slices by the largest-remainder method:
+ * every slice is the floor of its exact share, and the leftover units go one each to the slices
+ * with the largest remainders (ties: the earliest). The slices always sum to `amount`.
+ */
+export function splitLargestRemainder(amount: bigint, parts: number): bigint[] {
+  if (!Number.isSafeInteger(parts) || parts < 1) throw new Error('parts must be a positive integer');
+  const negative = amount < 0n;
+  const magnitude = negative ? -amount : amount;
+  const n = BigInt(parts);
+  const base = magnitude / n;
+  const leftover = Number(magnitude - base * n);
+  // Equal shares: every remainder is the same, so the leftover goes to the first slices.
+  const slices = Array.from({ length: parts }, (_, i) => base + (i < leftover ? 1n : 0n));
+  return negative ? slices.map((s) => -s) : slices;
+}
+
+/**
+ * The refund of a charge split over `days` daily slices when the service stops after `usedDays`:
+ * minus the sum of the remaining slices, so used + refunded = charge exactly.
+ */
+export function refundFrom(charge: bigint, days: number, usedDays: number): bigint {
+  if (usedDays < 0 || usedDays > days) throw new Error('usedDays must be within the period');
+  const slices = splitLargestRemainder(charge, days);
+  return -slices.slice(usedDays).reduce((sum, s) => sum + s, 0n);
+}
+
+/** Formats minor units for people (`1234` EUR → `12.34 EUR`, `-5` JPY → `-5 JPY`). */
+export function formatMoney(minor: bigint, currency: string): string {
+  const e = exponentOf(currency);
+  const negative = minor < 0n;
+  const digits = (negative ? -minor : minor).toString().padStart(e + 1, '0');
+  const major = e === 0 ? digits : `${digits.slice(0, -e)}.${digits.slice(-e)}`;
+  return `${negative ? '-' : ''}${major} ${currency}`;
+}
