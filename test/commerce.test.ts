@@ -431,6 +431,28 @@ describeEachDatabase('commerce', (db) => {
     });
   });
 
+  describe('concurrent retries', () => {
+    it('five simultaneous sends with one Idempotency-Key place one order and all get it', async () => {
+      const body = {
+        sellerTenantId: w.direct.tenantId,
+        customerTenantId: w.directCustomer.tenantId,
+        lines: [seats(2)],
+      };
+      const key = { scope: 'direct-admin', key: 'burst-1' };
+      const outs = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          csp.execute(placeOrder, { principal: w.direct.globalAdmin }, body, { idempotencyKey: key }),
+        ),
+      );
+      const ids = new Set(outs.map((o) => must(o).id));
+      expect(ids.size).toBe(1);
+      const orders = await csp.store.db.selectFrom('orders').select('id').execute();
+      expect(orders).toHaveLength(1);
+      const subscriptions = await csp.store.db.selectFrom('subscriptions').select('id').execute();
+      expect(subscriptions).toHaveLength(1);
+    });
+  });
+
   describe('reseller order requests', () => {
     const request = (lines = [seats(4)]) => ({ providerTenantId: '', customerTenantId: '', lines });
 
