@@ -9,8 +9,9 @@ import {
   createAdminRelationship,
   requestAdminApproval,
 } from '../src/admin-access/service.ts';
-import type { OpenCsp } from '../src/app/opencsp.ts';
+import { OpenCsp } from '../src/app/opencsp.ts';
 import { removeCustomerRelationship } from '../src/customers/service.ts';
+import { seededIds } from '../src/kernel/ids.ts';
 import type { Principal } from '../src/kernel/principal.ts';
 import { addDays } from '../src/kernel/time.ts';
 import type { Order } from '../src/orders/model.ts';
@@ -203,6 +204,10 @@ describeEachDatabase('commerce', (db) => {
         await advanceWorldClock(csp, { principal: w.operator.principal, now: T0 }, { days: 400 }),
       );
       expect(moved.processed).toEqual({ renewed: 1, expired: 1, disabled: 1 });
+      // The offset is kept in the database: a restarted runtime over the same store keeps the world's time.
+      const restarted = new OpenCsp(csp.store, csp.program, seededIds(1), () => T0);
+      expect(await restarted.loadClockOffset()).toBe(400 * 86_400_000);
+      expect(restarted.now().toISOString()).toBe(addDays(T0, 400).toISOString());
       expect(csp.now().getTime() - Date.now()).toBeGreaterThan(-1);
       expect((await sub(a)).status).toBe('expired');
       expect((await sub(b)).status).toBe('disabled');
