@@ -15,6 +15,9 @@
  * `enum`/`const` → literal unions (open, `| (string & {})`, in responses: the server may add values),
  * string/integer/number/boolean/null, `$ref` to components, `anyOf`/`oneOf` → unions, `allOf` →
  * intersections, `type: [..]` and `nullable` → unions. Anything else is `unknown`.
+ *
+ * A command's success response leaves out its dry-run answer `{ dryRun: true, value }`: the client
+ * types a dry run as `DryRunResult<response>` itself.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -312,15 +315,52 @@ function parametersType(parameters: readonly Parameter[], where: 'path' | 'query
   return `{\n${members.join('\n')}\n}`;
 }
 
-/** The success response: the lowest 2xx status with a body (`void` for 204 and the like). */
+/**
+ * Whether a schema is a command's dry-run answer, `{ dryRun: true, value }` (`DryRun` in
+ * src/http/route.ts). `response` leaves it out: the client types a dry run as `DryRunResult<response>`.
+ */
+function isDryRun(schema: JsonSchema | undefined): boolean {
+  if (schema === undefined || !isObjectSchema(schema)) return false;
+  const properties = schema.properties as JsonSchema | undefined;
+  if (properties === undefined || !isObjectSchema(properties)) return false;
+  const flag = properties.dryRun as JsonSchema | undefined;
+  return (
+    Object.keys(properties).sort(compare).join(',') === 'dryRun,value' &&
+    flag !== undefined &&
+    isObjectSchema(flag) &&
+    (flag.const === true || (Array.isArray(flag.enum) && flag.enum.length === 1 && flag.enum[0] === true))
+  );
+}
+
+/** The schema without its dry-run branch (a command answering 200 declares `anyOf: [answer, dry run]`). */
+function withoutDryRun(schema: JsonSchema | undefined): JsonSchema | undefined {
+  if (schema === undefined || !isObjectSchema(schema)) return schema;
+  for (const combinator of ['anyOf', 'oneOf'] as const) {
+    const branches = schema[combinator];
+    if (!Array.isArray(branches) || !branches.some((b: JsonSchema) => isDryRun(b))) continue;
+    const kept = branches.filter((b: JsonSchema) => !isDryRun(b));
+    const { [combinator]: _, ...rest } = schema;
+    const only = kept[0] as JsonSchema | undefined;
+    return kept.length === 1 && only !== undefined && isObjectSchema(only)
+      ? { ...rest, ...only }
+      : { ...rest, [combinator]: kept };
+  }
+  return schema;
+}
+
+/**
+ * The success response: the lowest 2xx status with a body (`void` for 204 and the like), a
+ * command's dry-run answer left out (a 201 command declares it as its 200; see `isDryRun`).
+ */
 function successResponse(op: Operation): { status: string; schema: JsonSchema | undefined; empty: boolean } {
   const statuses = Object.keys(op.responses ?? {})
     .filter((s) => /^2(\d\d|XX)$/i.test(s))
+    .filter((s) => !isDryRun(jsonSchemaOf(op.responses?.[s])))
     .sort(compare);
   const status = statuses[0];
   if (status === undefined) return { status: '200', schema: undefined, empty: false };
   const response = op.responses?.[status];
-  return { status, schema: jsonSchemaOf(response), empty: !response?.content };
+  return { status, schema: withoutDryRun(jsonSchemaOf(response)), empty: !response?.content };
 }
 
 /** Renders the module (not yet formatted: see `formatSource`). */

@@ -1,9 +1,9 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { OpenCsp } from '../src/app/opencsp.ts';
-import { buildApp } from '../src/http/app.ts';
 import { ANONYMOUS } from '../src/kernel/principal.ts';
 import { onboardPartner } from '../src/parties/service.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { testApp } from './support/http.ts';
 import { rowCounts } from './support/snapshot.ts';
 
 const signUp = (name: string) => ({
@@ -56,7 +56,7 @@ describeEachDatabase('Idempotency-Key', (db) => {
   });
 
   it('over HTTP: a replay answers the same body; a bad key is a 400 naming the header', async () => {
-    const app = await buildApp({ csp, logger: false });
+    const app = await testApp({ csp, logger: false });
     try {
       const send = (key: string, name: string) =>
         app.inject({

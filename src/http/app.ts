@@ -5,12 +5,15 @@
  * Every request gets a request id (the caller's `MS-RequestId` / `MS-CorrelationId` / `X-Request-Id`
  * when given, echoed back); every error is `application/problem+json`; request bodies are validated
  * against the route's JSON schema (unknown fields and wrong types → 400 naming the field); the
- * OpenAPI 3.1 document generated from the route schemas is served at `/openapi.json`.
+ * OpenAPI 3.1 document generated from the route schemas is served at `/openapi.json`, the named
+ * response schemas (`./schemas/`) as its components.
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { type TSchema, TypeGuard } from '@sinclair/typebox';
+import { Value, type ValueError } from '@sinclair/typebox/value';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { authenticate } from '../api-keys/service.ts';
 import type { OpenCsp } from '../app/opencsp.ts';
@@ -34,6 +37,48 @@ export interface AppOptions {
   readonly logger?: boolean | { level: string };
   /** Per API key (anonymous: per address). Default 600 requests a minute. */
   readonly rateLimit?: RateLimitOptions;
+  /**
+   * Checks every success answer against its route's declared response schema before it is sent,
+   * and answers a 500 naming every mismatch instead (also written to stderr). For tests: the HTTP
+   * suite runs with it, so each schema is proven against what the services really answer.
+   * Default false.
+   */
+  readonly checkResponses?: boolean;
+}
+
+/** A success answer its route's response schema does not admit (`checkResponses`). */
+class ResponseSchemaMismatch extends Error {
+  override readonly name = 'ResponseSchemaMismatch';
+}
+
+/**
+ * The `checkResponses` hook: the payload as the client will read it (a JSON round trip) against the
+ * schema declared for the status; a `/v1` route without one fails too.
+ */
+function checkResponse(req: FastifyRequest, reply: { readonly statusCode: number }, payload: unknown): void {
+  if (reply.statusCode < 200 || reply.statusCode >= 300) return;
+  const where = `${req.method} ${req.routeOptions.url ?? req.url} → ${reply.statusCode}`;
+  const schema = req.routeOptions.config.successSchemas?.[reply.statusCode];
+  if (!schema) {
+    if (req.url.startsWith('/v1/'))
+      throw new ResponseSchemaMismatch(`${where}: no response schema declared.`);
+    return;
+  }
+  const wire: unknown = JSON.parse(JSON.stringify(payload) ?? 'null');
+  if (Value.Check(schema, wire)) return;
+  const errors = mismatches(schema, wire).map(
+    (e) => `  ${e.path || '/'}: ${e.message} (got ${JSON.stringify(e.value)?.slice(0, 200)})`,
+  );
+  throw new ResponseSchemaMismatch(
+    `${where}: the answer does not match the declared response schema:\n${errors.join('\n')}`,
+  );
+}
+
+/** Why `value` fails `schema`: for a union (an answer or its dry run), the errors of the closest branch. */
+function mismatches(schema: TSchema, value: unknown): ValueError[] {
+  const all = (s: TSchema) => [...Value.Errors(s, value)].slice(0, 20);
+  if (!TypeGuard.IsUnion(schema)) return all(schema);
+  return schema.anyOf.map(all).sort((a, b) => a.length - b.length)[0] ?? [];
 }
 
 const REQUEST_ID_HEADERS = ['ms-requestid', 'ms-correlationid', 'x-request-id'] as const;
@@ -94,6 +139,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
+    // The shared (named) response schemas become components under their own name (default: def-N).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
   });
 
   // A getter/setter-free default: each request starts anonymous until its API key is checked.
@@ -114,6 +164,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     return payload;
   });
+  if (options.checkResponses) {
+    app.addHook('preSerialization', async (req, reply, payload) => {
+      checkResponse(req, reply, payload);
+      return payload;
+    });
+  }
   app.addHook('onRequest', async (req, reply) => {
     req.principal = ANONYMOUS;
     reply.header('ms-requestid', req.id);
@@ -156,6 +212,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return sendProblem(reply, [
         violation('INVALID_FIELD', `The request could not be read: ${error.message}`, { field: '(body)' }),
       ]);
+    }
+    if (error instanceof ResponseSchemaMismatch) {
+      // Only with `checkResponses` (tests): loud, and the details in the answer.
+      console.error(error.message);
+      return sendProblem(reply, [violation('INTERNAL_ERROR', error.message)]);
     }
     req.log.error({ err: error, requestId: req.id }, 'unexpected error');
     return sendProblem(reply, [violation('INTERNAL_ERROR', `Unexpected error; quote request id ${req.id}.`)]);

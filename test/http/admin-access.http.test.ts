@@ -7,7 +7,6 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { type Principal, SYSTEM, type UserRole } from '../../src/kernel/principal.ts';
 import { addUser } from '../../src/parties/service.ts';
 import {
@@ -20,6 +19,7 @@ import {
   type Partner,
 } from '../../src/world/builder.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { testApp } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const UNKNOWN_ID = '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b';
@@ -95,7 +95,7 @@ describeEachDatabase('HTTP admin access (delegated admin, scenario 3)', (db) => 
     key.customer = await keyFor(csp, customer.globalAdmin);
     key.otherCustomer = await keyFor(csp, otherCustomer.globalAdmin);
     key.operator = await keyFor(csp, operator.principal);
-    app = await buildApp({ csp, logger: false });
+    app = await testApp({ csp, logger: false });
     await app.ready();
   });
   afterEach(async () => app?.close());

@@ -7,8 +7,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openOpenCsp } from '../../src/app/opencsp.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { testApp } from '../support/http.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PROBLEM_KEYS = ['code', 'detail', 'instance', 'status', 'title', 'type', 'violations'];
@@ -72,7 +72,7 @@ describeEachDatabase('HTTP core', (db) => {
   afterEach(async () => app?.close());
 
   async function start(extra?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
-    app = await buildApp({ csp: await db.fresh(), logger: false });
+    app = await testApp({ csp: await db.fresh(), logger: false });
     extra?.(app);
     await app.ready();
     return app;
@@ -298,7 +298,7 @@ describe('HTTP core: readiness', () => {
 
   it('/readyz → 503 {status: unavailable} when the database does not answer', async () => {
     const csp = await openOpenCsp({ database: ':memory:' });
-    app = await buildApp({ csp, logger: false });
+    app = await testApp({ csp, logger: false });
     await app.ready();
     expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     await csp.close();

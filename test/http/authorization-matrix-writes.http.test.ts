@@ -28,7 +28,6 @@ import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
 import { inviteCustomer } from '../../src/customers/service.ts';
 import { recordDirectBillRequirement, restrictEnrollment } from '../../src/enrollments/service.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { type Principal, SYSTEM, type UserRole } from '../../src/kernel/principal.ts';
 import { placeOrder, requestOrder } from '../../src/orders/service.ts';
 import { addLocation, addToAffiliateGroup, addUser, createPartnerTenant } from '../../src/parties/service.ts';
@@ -46,6 +45,7 @@ import {
 } from '../../src/world/builder.ts';
 import { SEATS, seedTestCatalog } from '../support/commerce.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { testApp } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 /** Who in the owner's world may make a request (checked with a dry run). */
@@ -616,7 +616,7 @@ describeEachDatabase('authorization matrix (write routes × principals of anothe
     ];
     for (const [kind, principal] of kinds) outsiders[kind] = (await key(principal, kind)).token;
 
-    app = await buildApp({ csp, logger: false, rateLimit: { max: 100_000, windowMs: 60_000 } });
+    app = await testApp({ csp, rateLimit: { max: 100_000, windowMs: 60_000 } });
     await app.ready();
     const doc = app.swagger() as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     writes = Object.entries(doc.paths).flatMap(([path, ops]) =>

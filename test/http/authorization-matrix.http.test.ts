@@ -11,7 +11,6 @@ import { createAdminRelationship } from '../../src/admin-access/service.ts';
 import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
 import { defineService } from '../../src/catalog/service.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { type Principal, SYSTEM } from '../../src/kernel/principal.ts';
 import { placeOrder } from '../../src/orders/service.ts';
 import { invitePartnership } from '../../src/partnerships/service.ts';
@@ -25,6 +24,7 @@ import {
 } from '../../src/world/builder.ts';
 import { SEATS, seedTestCatalog } from '../support/commerce.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { testApp } from '../support/http.ts';
 
 describeEachDatabase('authorization matrix (GET routes × principals of another organization)', (db) => {
   let csp: OpenCsp;
@@ -185,7 +185,7 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
         await csp.execute(createApiKey, { principal: SYSTEM }, { userId: principal.userId, name: kind }),
       ).token;
     }
-    app = await buildApp({ csp, logger: false, rateLimit: { max: 100_000, windowMs: 60_000 } });
+    app = await testApp({ csp, logger: false, rateLimit: { max: 100_000, windowMs: 60_000 } });
   }, 60_000);
   afterAll(async () => app?.close());
 

@@ -14,11 +14,10 @@ import {
 import { createApiKey } from '../../src/api-keys/service.ts';
 import { type OpenCsp, openOpenCsp } from '../../src/app/opencsp.ts';
 import { type Client, createClient, fillPath, queryString, unwrap } from '../../src/client/client.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { SYSTEM } from '../../src/kernel/principal.ts';
 import { addPartner, bootstrap, must, type Operator, type Partner } from '../../src/world/builder.ts';
 import { describeEachDatabase, T0 } from '../support/databases.ts';
-import { apiKeys } from '../support/http.ts';
+import { apiKeys, testApp } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const signUp = (domain: string) => ({
@@ -28,12 +27,6 @@ const signUp = (domain: string) => ({
   tenant: { domain: `${domain}.onmicrosoft.example` },
   globalAdmin: { email: `admin@${domain}.example`, displayName: `${domain} Admin` },
 });
-
-/** Response bodies are documented as open objects: read an id field as a string. */
-const text = (value: unknown): string => {
-  if (typeof value !== 'string') throw new Error(`expected a string, got ${JSON.stringify(value)}`);
-  return value;
-};
 
 describeEachDatabase('HTTP typed client', (db) => {
   let csp: OpenCsp;
@@ -65,7 +58,7 @@ describeEachDatabase('HTTP typed client', (db) => {
       role: 'indirect-reseller',
     });
     for (const p of [operator.principal, provider.globalAdmin, reseller.globalAdmin]) await keyring.key(p);
-    app = await buildApp({ csp, logger: false });
+    app = await testApp({ csp, logger: false });
     api = createClient({ inject: app });
   });
   afterEach(async () => app.close());
@@ -75,20 +68,20 @@ describeEachDatabase('HTTP typed client', (db) => {
     expect(signed).toMatchObject({ ok: true, status: 201 });
     const { tenantId, globalAdminUserId } = unwrap(signed);
     const adminKey = must(
-      await csp.execute(createApiKey, { principal: SYSTEM }, { userId: text(globalAdminUserId), name: 'k' }),
+      await csp.execute(createApiKey, { principal: SYSTEM }, { userId: globalAdminUserId, name: 'k' }),
     ).token;
     const admin = api.withApiKey(adminKey);
     const ops = api.withApiKey(await keyring.key(operator.principal));
 
     const enrollment = await admin.request('POST /v1/enrollments', {
-      body: { tenantId: text(tenantId), role: 'indirect-reseller' },
+      body: { tenantId: tenantId, role: 'indirect-reseller' },
     });
     expect(enrollment.status).toBe(201);
-    const enrollmentId = text(unwrap(enrollment).id);
+    const enrollmentId = unwrap(enrollment).id;
 
     const standingBefore = unwrap(
       await admin.request('GET /v1/tenants/:tenantId/standing', {
-        params: { tenantId: text(tenantId) },
+        params: { tenantId: tenantId },
         query: { role: 'indirect-reseller' },
       }),
     );
@@ -103,13 +96,13 @@ describeEachDatabase('HTTP typed client', (db) => {
     ).toMatchObject({ status: 'qualified' });
 
     const mpa = await admin.request('POST /v1/tenants/:tenantId/partner-agreement', {
-      params: { tenantId: text(tenantId) },
+      params: { tenantId: tenantId },
     });
     expect(mpa.status).toBe(201);
     expect(unwrap(mpa).activatedEnrollmentIds).toEqual([enrollmentId]);
 
     const standing = await admin.request('GET /v1/tenants/:tenantId/standing', {
-      params: { tenantId: text(tenantId) },
+      params: { tenantId: tenantId },
     });
     expect(standing).toMatchObject({
       ok: true,
@@ -130,11 +123,11 @@ describeEachDatabase('HTTP typed client', (db) => {
     expect(invited).toMatchObject({ resellerTenantId: reseller.tenantId, state: 'invited' });
 
     const accepted = await asReseller.request('POST /v1/partnership-invitations/accept', {
-      body: { token: text(invited.invitationToken) },
+      body: { token: invited.invitationToken },
     });
     expect(accepted).toMatchObject({ ok: true, status: 200, data: { state: 'active' } });
 
-    const partnershipId = text(invited.id);
+    const partnershipId = invited.id;
     expect(
       unwrap(await asReseller.request('GET /v1/partnerships/:partnershipId', { params: { partnershipId } })),
     ).toMatchObject({ id: partnershipId, state: 'active' });
@@ -396,7 +389,7 @@ describe('generated client types', () => {
 
   it('src/client/api.generated.ts is current with the routes (else: npm run client:generate)', async () => {
     const csp = await openOpenCsp({ database: ':memory:' });
-    const app = await buildApp({ csp, logger: false });
+    const app = await testApp({ csp, logger: false });
     try {
       await app.ready();
       const check = await checkClientTypes(app.swagger() as unknown as OpenApiDocument);

@@ -8,12 +8,11 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
-import { buildApp } from '../../src/http/app.ts';
 import type { Principal } from '../../src/kernel/principal.ts';
 import { addDays } from '../../src/kernel/time.ts';
 import { buildCommerceWorld, type CommerceWorld, SEATS, THIRD_PARTY_US, USAGE } from '../support/commerce.ts';
 import { describeEachDatabase, T0 } from '../support/databases.ts';
-import { apiKeys } from '../support/http.ts';
+import { apiKeys, testApp } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const UNKNOWN_ID = '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b';
@@ -134,7 +133,7 @@ describeEachDatabase('HTTP commerce', (db) => {
       w.usCustomer.globalAdmin,
     ])
       await key(principal);
-    app = await buildApp({ csp, logger: false, rateLimit: { max: 100_000, windowMs: 60_000 } });
+    app = await testApp({ csp, logger: false, rateLimit: { max: 100_000, windowMs: 60_000 } });
   });
   afterEach(async () => app.close());
 

@@ -9,7 +9,6 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
-import { buildApp } from '../../src/http/app.ts';
 import type { TenantId, UserId } from '../../src/kernel/ids.ts';
 import { type Principal, SYSTEM } from '../../src/kernel/principal.ts';
 import { createPartnerTenant } from '../../src/parties/service.ts';
@@ -24,6 +23,7 @@ import {
   userPrincipal,
 } from '../../src/world/builder.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { testApp } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const UNKNOWN_ID = '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b';
@@ -93,7 +93,7 @@ describeEachDatabase('HTTP foundation routes', (db) => {
     csp = await db.fresh();
     operator = await bootstrap(csp);
     operatorKey = await keyFor(csp, operator.principal);
-    app = await buildApp({ csp, logger: false });
+    app = await testApp({ csp, logger: false });
     await app.ready();
   });
   afterEach(async () => app?.close());
@@ -1015,7 +1015,7 @@ describe('HTTP foundation routes: the OpenAPI document lists them all', () => {
   it('has every foundation path and method', async () => {
     const { openOpenCsp } = await import('../../src/app/opencsp.ts');
     const csp = await openOpenCsp({ database: ':memory:' });
-    const app = await buildApp({ csp, logger: false });
+    const app = await testApp({ csp, logger: false });
     try {
       const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
         paths: Record<string, Record<string, unknown>>;

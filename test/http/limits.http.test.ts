@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { testApp } from '../support/http.ts';
 
 describeEachDatabase('HTTP rate limiting and metrics', (db) => {
   let app: FastifyInstance;
   afterEach(async () => app?.close());
 
   it('answers 429 with Retry-After once a caller is over its limit; health stays open', async () => {
-    app = await buildApp({ csp: await db.fresh(), logger: false, rateLimit: { max: 2, windowMs: 60_000 } });
+    app = await testApp({ csp: await db.fresh(), logger: false, rateLimit: { max: 2, windowMs: 60_000 } });
     const get = () =>
       app.inject({ method: 'GET', url: '/v1/organizations/00000000-0000-4000-8000-000000000000' });
     expect((await get()).statusCode).toBe(401);
@@ -21,7 +21,7 @@ describeEachDatabase('HTTP rate limiting and metrics', (db) => {
   });
 
   it('exposes request counts, latency and refusals by code at /metrics', async () => {
-    app = await buildApp({ csp: await db.fresh(), logger: false });
+    app = await testApp({ csp: await db.fresh(), logger: false });
     await app.inject({ method: 'POST', url: '/v1/partners', payload: { legalName: 'X' } });
     const m = await app.inject({ method: 'GET', url: '/metrics' });
     expect(m.statusCode).toBe(200);
@@ -35,7 +35,7 @@ describeEachDatabase('HTTP rate limiting and metrics', (db) => {
 
 describeEachDatabase('HTTP docs page', (db) => {
   it('serves a browsable docs page at /docs, from the same OpenAPI document', async () => {
-    const app = await buildApp({ csp: await db.fresh(), logger: false });
+    const app = await testApp({ csp: await db.fresh(), logger: false });
     try {
       const page = await app.inject({ method: 'GET', url: '/docs' });
       expect(page.statusCode).toBe(200);

@@ -2,11 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
 import { type Client, createClient } from '../../src/client/client.ts';
-import { buildApp } from '../../src/http/app.ts';
 import type { Principal } from '../../src/kernel/principal.ts';
 import { addPartner, bootstrap, type Operator, type Partner } from '../../src/world/builder.ts';
 import { describeEachDatabase } from '../support/databases.ts';
-import { apiKeys } from '../support/http.ts';
+import { apiKeys, testApp } from '../support/http.ts';
 
 describeEachDatabase('HTTP: partner tenants, affiliations, agreement acceptances', (db) => {
   let csp: OpenCsp;
@@ -25,7 +24,7 @@ describeEachDatabase('HTTP: partner tenants, affiliations, agreement acceptances
     operator = await bootstrap(csp);
     alpha = await addPartner(csp, operator, { legalName: 'Alpha', country: 'FR', role: 'indirect-reseller' });
     beta = await addPartner(csp, operator, { legalName: 'Beta', country: 'FR', role: 'indirect-reseller' });
-    app = await buildApp({ csp, logger: false });
+    app = await testApp({ csp, logger: false });
   });
   afterEach(async () => app.close());
 

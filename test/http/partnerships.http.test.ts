@@ -6,7 +6,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
-import { buildApp } from '../../src/http/app.ts';
 import type { Principal } from '../../src/kernel/principal.ts';
 import { addDays } from '../../src/kernel/time.ts';
 import { defaultProgram } from '../../src/program/load.ts';
@@ -19,7 +18,7 @@ import {
   type Partner,
 } from '../../src/world/builder.ts';
 import { describeEachDatabase, T0 } from '../support/databases.ts';
-import { apiKeys } from '../support/http.ts';
+import { apiKeys, testApp } from '../support/http.ts';
 import { snapshot } from '../support/snapshot.ts';
 
 const UNKNOWN_ID = '0b0b0b0b-0b0b-4b0b-8b0b-0b0b0b0b0b0b';
@@ -91,7 +90,7 @@ describeEachDatabase('HTTP partnerships', (db) => {
     // Keys first, so that snapshots taken by the tests do not see them appear.
     for (const p of [operator.principal, provider.globalAdmin, reseller.globalAdmin, outsider.globalAdmin])
       await key(p);
-    app = await buildApp({ csp, logger: false });
+    app = await testApp({ csp, logger: false });
   }
 
   beforeEach(async () => world());

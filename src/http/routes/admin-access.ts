@@ -28,7 +28,14 @@ import {
 } from '../../admin-access/service.ts';
 import type { OpenCsp } from '../../app/opencsp.ts';
 import { PAGE_SIZE } from '../../kernel/pagination.ts';
-import { defined, Guid, int, oneOf, route } from '../route.ts';
+import { defined, Guid, int, oneOf, router } from '../route.ts';
+import {
+  AdminRelationship,
+  AdminRelationshipPage,
+  ExternalSubscription,
+  ExternalSubscriptionPage,
+  PartnerAccess,
+} from '../schemas/admin-access.ts';
 
 const S = Type.String({ minLength: 1 });
 const text = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -49,7 +56,7 @@ const q = (req: FastifyRequest) => req.query as Record<string, string | undefine
 
 /** Registers the admin-access routes under `/v1`. */
 export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
-  const r = (spec: Parameters<typeof route>[2]) => route(app, csp, spec);
+  const r = router(app, csp);
   const tags = ['admin access'];
 
   r({
@@ -74,6 +81,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
       ),
     }),
     operation: { kind: 'command', run: createAdminRelationship },
+    response: AdminRelationship,
   });
   for (const [verb, run, summary] of [
     [
@@ -99,6 +107,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
       tags,
       params: params('adminRelationshipId'),
       operation: { kind: 'command', run },
+      response: AdminRelationship,
       input: (req) => p(req),
     });
   }
@@ -109,6 +118,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags,
     params: params('adminRelationshipId'),
     operation: { kind: 'query', run: getAdminRelationship },
+    response: AdminRelationship,
     input: (req) => p(req),
   });
   r({
@@ -129,6 +139,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
       ...page,
     }),
     operation: { kind: 'query', run: listAdminRelationships },
+    response: AdminRelationshipPage,
     input: (req) => {
       const query = q(req);
       return defined({
@@ -147,6 +158,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags,
     params: params('partnerTenantId', 'customerTenantId'),
     operation: { kind: 'query', run: getPartnerAccess },
+    response: PartnerAccess,
     input: (req) => p(req),
   });
 
@@ -165,6 +177,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
       externalReference: Type.Optional(text(200)),
     }),
     operation: { kind: 'command', run: registerExternalSubscription },
+    response: ExternalSubscription,
   });
   r({
     method: 'GET',
@@ -175,6 +188,7 @@ export function adminAccessRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('tenantId'),
     querystring: obj(page),
     operation: { kind: 'query', run: listExternalSubscriptions },
+    response: ExternalSubscriptionPage,
     input: (req) =>
       defined({ customerTenantId: p(req).tenantId, limit: int(q(req).limit), cursor: q(req).cursor }),
   });

@@ -24,7 +24,7 @@ import {
   requestOrder,
 } from '../../orders/service.ts';
 import { advanceClock, advanceWorldClock, processDue } from '../../subscriptions/clock.ts';
-import { SUBSCRIPTION_STATUSES } from '../../subscriptions/model.ts';
+import { SUBSCRIPTION_STATUSES, type Subscription as SubscriptionModel } from '../../subscriptions/model.ts';
 import {
   cancelSubscription,
   changePartnerOfRecord,
@@ -37,7 +37,30 @@ import {
   suspendSubscription,
 } from '../../subscriptions/service.ts';
 import { sendProblem } from '../problem.ts';
-import { AnyObject, defined, Guid, int, oneOf, ProblemSchema, route } from '../route.ts';
+import {
+  DryRun,
+  defined,
+  Guid,
+  int,
+  oneOf,
+  ProblemSchema,
+  router,
+  sendAnswer,
+  sharedSchema,
+} from '../route.ts';
+import {
+  CatalogImported,
+  CatalogItem,
+  CatalogItemPage,
+  ClockAdvanced,
+  ClockMove,
+  DueProcessed,
+  Order,
+  OrderPage,
+  ServiceDefined,
+  Subscription,
+  SubscriptionPage,
+} from '../schemas/commerce.ts';
 
 /** Free text as the services read it: non-empty, at most `max` characters (trimmed by the service). */
 const Text = (max = 200) => Type.String({ minLength: 1, maxLength: max });
@@ -168,7 +191,7 @@ function commandNaming<I, O>(command: Command<I, O>, from: string, to: string): 
 
 /** Registers the commerce routes. */
 export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
-  const r = (spec: Parameters<typeof route>[2]) => route(app, csp, spec);
+  const r = router(app, csp);
 
   // --- Catalog -----------------------------------------------------------------------------------
   const catalog = ['catalog'] as const;
@@ -187,6 +210,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       cursor: Cursor,
     }),
     operation: { kind: 'query', run: listOffers },
+    response: CatalogItemPage,
     input: (req) =>
       defined({
         country: q(req).country,
@@ -196,7 +220,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
         limit: int(q(req).limit),
         cursor: q(req).cursor,
       }),
-    response: 'A page: { items: catalog items with their prices in the market currency, next }',
+    responseDescription: 'A page: { items: catalog items with their prices in the market currency, next }',
   });
   r({
     method: 'GET',
@@ -206,8 +230,9 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: obj({ catalogItemId: CatalogItemId }),
     querystring: obj({ country: Country }),
     operation: { kind: 'query', run: getOffer },
+    response: CatalogItem,
     input: (req) => ({ catalogItemId: p(req).catalogItemId, country: q(req).country }),
-    response: 'The catalog item',
+    responseDescription: 'The catalog item',
   });
   r({
     method: 'POST',
@@ -217,7 +242,8 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: catalog,
     body: obj({ catalog: CatalogFile }),
     operation: { kind: 'command', run: importCatalog },
-    response: '{ products, skus, availabilities, created, updated }',
+    response: CatalogImported,
+    responseDescription: '{ products, skus, availabilities, created, updated }',
   });
   r({
     method: 'POST',
@@ -233,8 +259,9 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       skus: Type.Array(Sku, { minItems: 1 }),
     }),
     operation: { kind: 'command', run: commandNaming(defineService, 'partnerTenantId', 'tenantId') },
+    response: ServiceDefined,
     input: (req) => ({ ...body(req), partnerTenantId: p(req).tenantId }),
-    response: "{ product, skus, availabilities, result: 'created' | 'updated' }",
+    responseDescription: "{ product, skus, availabilities, result: 'created' | 'updated' }",
   });
 
   // --- Orders ------------------------------------------------------------------------------------
@@ -248,7 +275,8 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     status: 201,
     body: obj({ sellerTenantId: Guid, customerTenantId: Guid, ...orderLines }),
     operation: { kind: 'command', run: placeOrder },
-    response: 'The order, completed, each line with its sales chain and subscription id',
+    response: Order,
+    responseDescription: 'The order, completed, each line with its sales chain and subscription id',
   });
   r({
     method: 'POST',
@@ -259,7 +287,8 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     status: 201,
     body: obj({ providerTenantId: Guid, customerTenantId: Guid, ...orderLines }),
     operation: { kind: 'command', run: requestOrder },
-    response: 'The order, pending',
+    response: Order,
+    responseDescription: 'The order, pending',
   });
   r({
     method: 'POST',
@@ -270,8 +299,9 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: OrderParams,
     body: NoBody,
     operation: { kind: 'command', run: approveOrder },
+    response: Order,
     input: (req) => p(req),
-    response: 'The order, completed or failed',
+    responseDescription: 'The order, completed or failed',
   });
   r({
     method: 'POST',
@@ -282,8 +312,9 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: OrderParams,
     body: optionalJsonBody(obj({ reason: Type.Optional(Text(500)) })),
     operation: { kind: 'command', run: cancelOrder },
+    response: Order,
     input: (req) => ({ ...body(req), ...p(req) }),
-    response: 'The order, cancelled',
+    responseDescription: 'The order, cancelled',
   });
   r({
     method: 'GET',
@@ -294,8 +325,9 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: OrderParams,
     querystring: obj({}),
     operation: { kind: 'query', run: getOrder },
+    response: Order,
     input: (req) => p(req),
-    response: 'The order',
+    responseDescription: 'The order',
   });
   r({
     method: 'GET',
@@ -310,6 +342,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       cursor: Cursor,
     }),
     operation: { kind: 'query', run: listOrders },
+    response: OrderPage,
     input: (req) =>
       defined({
         customerTenantId: q(req).customerTenantId,
@@ -317,7 +350,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
         limit: int(q(req).limit),
         cursor: q(req).cursor,
       }),
-    response: 'A page: { items, next }',
+    responseDescription: 'A page: { items, next }',
   });
 
   // --- Subscriptions -----------------------------------------------------------------------------
@@ -337,6 +370,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       cursor: Cursor,
     }),
     operation: { kind: 'query', run: listSubscriptions },
+    response: SubscriptionPage,
     input: (req) =>
       defined({
         customerTenantId: q(req).customerTenantId,
@@ -346,7 +380,7 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
         limit: int(q(req).limit),
         cursor: q(req).cursor,
       }),
-    response: 'A page: { items, next }',
+    responseDescription: 'A page: { items, next }',
   });
   r({
     method: 'GET',
@@ -356,10 +390,11 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: SubscriptionParams,
     querystring: obj({}),
     operation: { kind: 'query', run: getSubscription },
+    response: Subscription,
     input: (req) => p(req),
-    response: 'The subscription',
+    responseDescription: 'The subscription',
   });
-  const change = (verb: string, run: Command<unknown, unknown>, summary: string, schema: TSchema) =>
+  const change = (verb: string, run: Command<unknown, SubscriptionModel>, summary: string, schema: TSchema) =>
     r({
       method: 'POST',
       url: `/v1/subscriptions/:subscriptionId/${verb}`,
@@ -368,8 +403,9 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       params: SubscriptionParams,
       body: schema,
       operation: { kind: 'command', run },
+      response: Subscription,
       input: (req) => ({ ...body(req), ...p(req) }),
-      response: 'The subscription',
+      responseDescription: 'The subscription',
     });
   change(
     'quantity',
@@ -428,8 +464,9 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
       }),
     ),
     operation: { kind: 'command', run: processDue },
+    response: DueProcessed,
     input: (req) => body(req),
-    response: '{ renewed, expired, disabled, more }',
+    responseDescription: '{ renewed, expired, disabled, more }',
   });
 }
 
@@ -439,6 +476,8 @@ export function commerceRoutes(app: FastifyInstance, csp: OpenCsp): void {
  * authentication and problem documents, by hand. A dry run evaluates the move alone. An
  * Idempotency-Key is refused: a stored answer could not be replayed without moving the clock again.
  */
+const CLOCK_ANSWER = Type.Union([ClockAdvanced, DryRun(ClockMove)]);
+
 function clockAdvanceRoute(app: FastifyInstance, csp: OpenCsp): void {
   app.route({
     method: 'POST',
@@ -452,11 +491,16 @@ function clockAdvanceRoute(app: FastifyInstance, csp: OpenCsp): void {
         hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3650 })),
       }),
       response: {
-        200: AnyObject('{ offsetMs, now, processed: { renewed, expired, disabled } }'),
+        200: {
+          ...sharedSchema(app, CLOCK_ANSWER),
+          description:
+            'The new time and what was processed. A dry run (OpenCSP-Dry-Run: true) answers { dryRun: true, value } with the move alone, having written nothing.',
+        },
         '4xx': ProblemSchema,
         '5xx': ProblemSchema,
       },
     },
+    config: { successSchemas: { 200: CLOCK_ANSWER } },
     preValidation: async (req, reply) => {
       if (req.principal.kind === 'anonymous') {
         return sendProblem(reply, [
@@ -484,11 +528,11 @@ function clockAdvanceRoute(app: FastifyInstance, csp: OpenCsp): void {
       if (String(req.headers['opencsp-dry-run'] ?? '').toLowerCase() === 'true') {
         const out = await csp.execute(advanceClock, request, input, { dryRun: true });
         if (!out.ok) return sendProblem(reply, out.violations);
-        return reply.code(200).send({ dryRun: true, value: out.value });
+        return sendAnswer(reply, 200, { dryRun: true, value: out.value });
       }
       const out = await advanceWorldClock(csp, request, input);
       if (!out.ok) return sendProblem(reply, out.violations);
-      return reply.code(200).send(out.value);
+      return sendAnswer(reply, 200, out.value);
     },
   });
 }

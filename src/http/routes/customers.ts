@@ -22,7 +22,15 @@ import {
 } from '../../customers/service.ts';
 import { type Outcome, refuse } from '../../kernel/outcome.ts';
 import { PAGE_SIZE } from '../../kernel/pagination.ts';
-import { defined, Guid, int, oneOf, route } from '../route.ts';
+import { defined, Guid, int, oneOf, router } from '../route.ts';
+import {
+  CustomerCreated,
+  CustomerInvitation,
+  CustomerInvitationAccepted,
+  CustomerPage,
+  CustomerRelationship,
+  PartnerOfCustomerPage,
+} from '../schemas/customers.ts';
 
 /** Free text as the services read it: non-empty, at most `max` characters (trimmed by the service). */
 const Text = (max = 200) => Type.String({ minLength: 1, maxLength: max });
@@ -76,7 +84,7 @@ function namingField<I, O>(query: Query<I, O>, from: string, to: string): Query<
 
 /** Registers the customer routes. */
 export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
-  const r = (spec: Parameters<typeof route>[2]) => route(app, csp, spec);
+  const r = router(app, csp);
 
   r({
     method: 'POST',
@@ -92,7 +100,8 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
       requestDelegatedAdmin: Type.Boolean(),
     }),
     operation: { kind: 'command', run: inviteCustomer },
-    response: 'The invitation, pending, with its token',
+    response: CustomerInvitation,
+    responseDescription: 'The invitation, pending, with its token',
   });
   r({
     method: 'POST',
@@ -106,7 +115,9 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
       customerAgreement: Type.Optional(obj(Signer)),
     }),
     operation: { kind: 'command', run: acceptCustomerInvitation },
-    response: '{ invitation, relationships, keptProviderRelationshipId, customerAgreementAcceptanceId }',
+    response: CustomerInvitationAccepted,
+    responseDescription:
+      '{ invitation, relationships, keptProviderRelationshipId, customerAgreementAcceptanceId }',
   });
   r({
     method: 'POST',
@@ -115,7 +126,8 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: TAGS,
     body: obj({ token: Token, customerTenantId: Guid }),
     operation: { kind: 'command', run: declineCustomerInvitation },
-    response: 'The invitation, declined',
+    response: CustomerInvitation,
+    responseDescription: 'The invitation, declined',
   });
   r({
     method: 'POST',
@@ -139,7 +151,9 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
       }),
     }),
     operation: { kind: 'command', run: createCustomer },
-    response: '{ organizationId, tenantId, globalAdminUserId, customerAgreementAcceptanceId, relationships }',
+    response: CustomerCreated,
+    responseDescription:
+      '{ organizationId, tenantId, globalAdminUserId, customerAgreementAcceptanceId, relationships }',
   });
   r({
     method: 'DELETE',
@@ -149,8 +163,9 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: TAGS,
     params: obj({ relationshipId: Guid }),
     operation: { kind: 'command', run: removeCustomerRelationship },
+    response: CustomerRelationship,
     input: (req) => p(req),
-    response: 'The relationship, removed',
+    responseDescription: 'The relationship, removed',
   });
   r({
     method: 'GET',
@@ -160,6 +175,7 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: obj({ tenantId: Guid }),
     querystring: obj({ resellerTenantId: Type.Optional(Guid), state: State, limit: Limit, cursor: Cursor }),
     operation: { kind: 'query', run: namingField(listCustomers, 'partnerTenantId', 'tenantId') },
+    response: CustomerPage,
     input: (req) =>
       defined({
         partnerTenantId: p(req).tenantId,
@@ -168,7 +184,7 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
         limit: int(q(req).limit),
         cursor: q(req).cursor,
       }),
-    response: 'A page: { items, next }',
+    responseDescription: 'A page: { items, next }',
   });
   r({
     method: 'GET',
@@ -178,6 +194,7 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: obj({ tenantId: Guid }),
     querystring: obj({ state: State, limit: Limit, cursor: Cursor }),
     operation: { kind: 'query', run: namingField(listCustomerPartners, 'customerTenantId', 'tenantId') },
+    response: PartnerOfCustomerPage,
     input: (req) =>
       defined({
         customerTenantId: p(req).tenantId,
@@ -185,6 +202,6 @@ export function customersRoutes(app: FastifyInstance, csp: OpenCsp): void {
         limit: int(q(req).limit),
         cursor: q(req).cursor,
       }),
-    response: 'A page: { items, next }',
+    responseDescription: 'A page: { items, next }',
   });
 }

@@ -35,7 +35,28 @@ import {
   removeFromAffiliateGroup,
 } from '../../parties/service.ts';
 import { getStanding } from '../../standing/service.ts';
-import { defined, Guid, int, oneOf, route } from '../route.ts';
+import { defined, Guid, int, oneOf, router } from '../route.ts';
+import {
+  AffiliateGroupMembership,
+  AgreementAcceptance,
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  CustomerRegistered,
+  Decision,
+  DirectBillRequirement,
+  DirectBillRequirementRecorded,
+  Enrollment,
+  EnrollmentView,
+  LedgerPage,
+  Organization,
+  PartnerActions,
+  PartnerAgreementSigned,
+  PartnerLocation,
+  PartnerOnboarded,
+  Standing,
+  TenantCreated,
+  User,
+} from '../schemas/parties.ts';
 
 const S = Type.String({ minLength: 1 });
 const Address = Type.Object(
@@ -62,7 +83,7 @@ const q = (req: FastifyRequest) => req.query as Record<string, string | undefine
 const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, unknown>;
 
 export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
-  const r = (spec: Parameters<typeof route>[2]) => route(app, csp, spec);
+  const r = router(app, csp);
 
   r({
     method: 'POST',
@@ -73,6 +94,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     anonymous: true,
     status: 201,
     operation: { kind: 'command', run: onboardPartner },
+    response: PartnerOnboarded,
     body: obj({
       legalName: S,
       country: Country,
@@ -90,6 +112,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     anonymous: true,
     status: 201,
     operation: { kind: 'command', run: registerCustomer },
+    response: CustomerRegistered,
     body: obj({ legalName: S, country: Country, address: Address, tenant: NewTenant, globalAdmin: NewUser }),
   });
   r({
@@ -99,6 +122,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: ['parties'],
     params: params('organizationId'),
     operation: { kind: 'query', run: getOrganizationView },
+    response: Organization,
     input: (req) => p(req),
   });
   r({
@@ -110,6 +134,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('organizationId'),
     body: obj({ country: Country, registrationId: Type.Optional(S) }),
     operation: { kind: 'command', run: addLocation },
+    response: PartnerLocation,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -121,6 +146,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('organizationId'),
     body: obj({ country: Country, tenant: NewTenant, globalAdmin: NewUser }),
     operation: { kind: 'command', run: createCustomerTenant },
+    response: TenantCreated,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -133,6 +159,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('organizationId'),
     body: obj({ country: Country, tenant: NewTenant, globalAdmin: NewUser }),
     operation: { kind: 'command', run: createPartnerTenant },
+    response: TenantCreated,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -142,7 +169,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: ['agreements'],
     params: params('organizationId'),
     operation: { kind: 'query', run: listAcceptances },
-    returnsArray: true,
+    response: Type.Array(AgreementAcceptance),
     input: (req) => p(req),
   });
   r({
@@ -154,6 +181,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('organizationId'),
     body: obj({ affiliateOf: Guid }),
     operation: { kind: 'command', run: addToAffiliateGroup },
+    response: AffiliateGroupMembership,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -163,6 +191,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: ['parties'],
     params: params('organizationId'),
     operation: { kind: 'command', run: removeFromAffiliateGroup },
+    response: AffiliateGroupMembership,
     input: (req) => p(req),
   });
   r({
@@ -173,6 +202,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('tenantId'),
     body: obj({ partnerId: Type.Integer({ minimum: 1 }) }),
     operation: { kind: 'command', run: associatePartnerId },
+    response: PartnerLocation,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -188,6 +218,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       roles: Type.Array(oneOf(USER_ROLES), { minItems: 1 }),
     }),
     operation: { kind: 'command', run: addUser },
+    response: User,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -198,6 +229,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     status: 201,
     body: obj({ userId: Guid, name: S }),
     operation: { kind: 'command', run: createApiKey },
+    response: ApiKeyCreated,
   });
   r({
     method: 'DELETE',
@@ -206,6 +238,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: ['api keys'],
     params: params('apiKeyId'),
     operation: { kind: 'command', run: revokeApiKey },
+    response: ApiKeyRevoked,
     input: (req) => p(req),
   });
 
@@ -217,6 +250,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     status: 201,
     body: obj({ tenantId: Guid, role: oneOf(PROGRAM_ROLES) }),
     operation: { kind: 'command', run: enroll },
+    response: Enrollment,
   });
   r({
     method: 'GET',
@@ -225,6 +259,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: ['enrollments'],
     params: params('enrollmentId'),
     operation: { kind: 'query', run: getEnrollmentView },
+    response: EnrollmentView,
     input: (req) => p(req),
   });
   for (const [verb, run, reason] of [
@@ -242,6 +277,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       params: params('enrollmentId'),
       ...(reason ? { body: obj({ reason: S }) } : {}),
       operation: { kind: 'command', run },
+      response: Enrollment,
       input: (req) => ({ ...p(req), ...(reason ? body(req) : {}) }),
     });
   }
@@ -258,6 +294,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       currency: Type.Optional(S),
     }),
     operation: { kind: 'command', run: recordDirectBillRequirement },
+    response: DirectBillRequirementRecorded,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -268,6 +305,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('enrollmentId', 'item'),
     body: obj({ outcome: oneOf(['verified', 'failed'] as const) }),
     operation: { kind: 'command', run: verifyDirectBillRequirement },
+    response: DirectBillRequirement,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
 
@@ -279,6 +317,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     status: 201,
     params: params('tenantId'),
     operation: { kind: 'command', run: signPartnerAgreement },
+    response: PartnerAgreementSigned,
     input: (req) => p(req),
   });
   r({
@@ -293,6 +332,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       acceptedOn: Type.Optional(Type.String({ format: 'date' })),
     }),
     operation: { kind: 'command', run: acceptCustomerAgreement },
+    response: AgreementAcceptance,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
 
@@ -308,6 +348,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: params('tenantId'),
     querystring: standingQuery,
     operation: { kind: 'query', run: getStanding },
+    response: Standing,
     input: (req) => defined({ tenantId: p(req).tenantId, region: q(req).region, role: q(req).role }),
   });
   r({
@@ -318,6 +359,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: obj({ partnerId: Type.String({ pattern: '^[0-9]+$' }) }),
     querystring: standingQuery,
     operation: { kind: 'query', run: getStanding },
+    response: Standing,
     input: (req) => defined({ partnerId: int(p(req).partnerId), region: q(req).region, role: q(req).role }),
   });
   r({
@@ -331,6 +373,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       limit: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
     }),
     operation: { kind: 'query', run: readLedger },
+    response: LedgerPage,
     input: (req) => defined({ ...p(req), after: int(q(req).after), limit: int(q(req).limit) }),
   });
   r({
@@ -345,6 +388,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       partnerIdOnRecord: Type.Optional(Type.Integer({ minimum: 1 })),
     }),
     operation: { kind: 'query', run: explainOrderLine },
+    response: Decision,
   });
   r({
     method: 'POST',
@@ -357,5 +401,6 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       resellerTenantId: Type.Optional(Guid),
     }),
     operation: { kind: 'query', run: explainPartnerActions },
+    response: PartnerActions,
   });
 }

@@ -24,7 +24,14 @@ import {
   resolveSupportRequest,
   suspendPartnership,
 } from '../../partnerships/service.ts';
-import { defined, Guid, int, oneOf, route } from '../route.ts';
+import { defined, Guid, int, oneOf, router } from '../route.ts';
+import {
+  PartnerRelationshipPage,
+  Partnership,
+  PartnershipView,
+  SupportRequest,
+  SupportRequestResolution,
+} from '../schemas/partnerships.ts';
 
 /** Free text as the services read it: non-empty, at most `max` characters (trimmed by the service). */
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -76,7 +83,7 @@ const listInput = (req: FastifyRequest) =>
 
 /** Registers the partnership routes. */
 export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
-  const r = (spec: Parameters<typeof route>[2]) => route(app, csp, spec);
+  const r = router(app, csp);
 
   r({
     method: 'POST',
@@ -96,7 +103,8 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
       resellerTenantId: Type.Optional(Guid),
     }),
     operation: { kind: 'command', run: invitePartnership },
-    response: 'The partnership, invited',
+    response: Partnership,
+    responseDescription: 'The partnership, invited',
   });
   r({
     method: 'POST',
@@ -105,7 +113,8 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: TAGS,
     body: TokenBody,
     operation: { kind: 'command', run: acceptPartnership },
-    response: 'The partnership, active',
+    response: Partnership,
+    responseDescription: 'The partnership, active',
   });
   r({
     method: 'POST',
@@ -114,7 +123,8 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: TAGS,
     body: TokenBody,
     operation: { kind: 'command', run: declinePartnership },
-    response: 'The partnership, declined',
+    response: Partnership,
+    responseDescription: 'The partnership, declined',
   });
   for (const [verb, run, summary] of [
     ['suspend', suspendPartnership, 'The provider (or the operator) suspends an active partnership'],
@@ -131,6 +141,7 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
       tags: TAGS,
       params: PartnershipParams,
       operation: { kind: 'command', run },
+      response: Partnership,
       input: (req) => p(req),
     });
   }
@@ -143,6 +154,7 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: PartnershipParams,
     body: optionalJsonBody(obj({ reason: Type.Optional(Text(2000)) })),
     operation: { kind: 'command', run: endPartnership },
+    response: Partnership,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({
@@ -152,6 +164,7 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     tags: TAGS,
     params: PartnershipParams,
     operation: { kind: 'query', run: getPartnership },
+    response: PartnershipView,
     input: (req) => p(req),
   });
   r({
@@ -162,8 +175,9 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: obj({ tenantId: Guid }),
     querystring: ListQuery,
     operation: { kind: 'query', run: listIndirectResellers },
+    response: PartnerRelationshipPage,
     input: listInput,
-    response: 'A page: { items, next }',
+    responseDescription: 'A page: { items, next }',
   });
   r({
     method: 'GET',
@@ -173,8 +187,9 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     params: obj({ tenantId: Guid }),
     querystring: ListQuery,
     operation: { kind: 'query', run: listIndirectProviders },
+    response: PartnerRelationshipPage,
     input: listInput,
-    response: 'A page: { items, next }',
+    responseDescription: 'A page: { items, next }',
   });
   r({
     method: 'POST',
@@ -184,7 +199,8 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
     status: 201,
     body: obj({ partnershipId: Guid, description: Text(2000) }),
     operation: { kind: 'command', run: openSupportRequest },
-    response: 'The support request, open',
+    response: SupportRequest,
+    responseDescription: 'The support request, open',
   });
   r({
     method: 'POST',
@@ -198,7 +214,8 @@ export function partnershipsRoutes(app: FastifyInstance, csp: OpenCsp): void {
       resolution: Text(2000),
     }),
     operation: { kind: 'command', run: resolveSupportRequest },
+    response: SupportRequestResolution,
     input: (req) => ({ ...p(req), ...body(req) }),
-    response: '{ supportRequest, partnership }',
+    responseDescription: '{ supportRequest, partnership }',
   });
 }
