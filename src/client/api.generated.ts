@@ -246,23 +246,6 @@ export type DirectBillRequirement = {
   verifiedAt: string | null;
 };
 
-/** Component schema `DirectBillRequirementRecorded`. */
-export type DirectBillRequirementRecorded = {
-  /** The requirement’s key in the program, e.g. credit-check. */
-  item: string;
-  /** One of: claimed, verified, failed. */
-  status: 'claimed' | 'verified' | 'failed' | (string & {});
-  evidence: string | null;
-  amountMinor: number | null;
-  currency: string | null;
-  /** ISO 8601, UTC, e.g. 2025-01-31T12:00:00.000Z. */
-  recordedAt: string;
-  verifiedAt: string | null;
-  /** The same as recordedAt. Not part of the model: do not rely on it. */
-  at?: string;
-  by?: string | null;
-};
-
 /** Component schema `DueProcessed`. */
 export type DueProcessed = {
   renewed: number;
@@ -1216,7 +1199,7 @@ export interface Operations {
       amountMinor?: number;
       currency?: string;
     };
-    response: DirectBillRequirementRecorded;
+    response: DirectBillRequirement;
   };
   /**
    * The program operator verifies (or fails) one requirement

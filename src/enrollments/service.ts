@@ -329,7 +329,8 @@ export const recordDirectBillRequirement = defineCommand({
       entityId: e.id,
       payload: { ...row },
     });
-    return accept({ ...row, status: 'claimed', recordedAt: at, verifiedAt: null });
+    const { at: _at, by: _by, ...fields } = row;
+    return accept({ ...fields, status: 'claimed', recordedAt: at, verifiedAt: null });
   },
 });
 

@@ -44,7 +44,6 @@ import {
   CustomerRegistered,
   Decision,
   DirectBillRequirement,
-  DirectBillRequirementRecorded,
   Enrollment,
   EnrollmentView,
   LedgerPage,
@@ -294,7 +293,7 @@ export function foundationRoutes(app: FastifyInstance, csp: OpenCsp): void {
       currency: Type.Optional(S),
     }),
     operation: { kind: 'command', run: recordDirectBillRequirement },
-    response: DirectBillRequirementRecorded,
+    response: DirectBillRequirement,
     input: (req) => ({ ...p(req), ...body(req) }),
   });
   r({

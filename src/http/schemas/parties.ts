@@ -140,18 +140,6 @@ export const DirectBillRequirement = Named(
  * service's answer carries beyond its declared type (optional here for that reason; to be dropped
  * once the service answers the requirement alone).
  */
-export const DirectBillRequirementRecorded = Named('DirectBillRequirementRecorded', {
-  ...DirectBillRequirement.properties,
-  at: Type.Optional(
-    Type.String({ description: 'The same as recordedAt. Not part of the model: do not rely on it.' }),
-  ),
-  by: Type.Optional(
-    Nullable(
-      Type.String({ description: 'The recording user’s id. Not part of the model: do not rely on it.' }),
-    ),
-  ),
-});
-
 export const EnrollmentView = Named('EnrollmentView', {
   ...Enrollment.properties,
   requirements: Type.Array(DirectBillRequirement),

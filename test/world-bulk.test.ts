@@ -1,0 +1,240 @@
+/**
+ * The bulk world generator (`src/world/bulk.ts`) writes what the world builder's commands write:
+ * the same tables, row counts and row shapes (which columns are null, the states, roles, types and
+ * codes, the ledger's event types, principals and payload fields), and the schema ends as the
+ * migrations left it. Over a bulk world the services behave as over a command-built one: standing,
+ * explain, order placement and listings.
+ */
+import { sql } from 'kysely';
+import { beforeEach, expect, it } from 'vitest';
+import type { OpenCsp } from '../src/app/opencsp.ts';
+import { importCatalog, loadDemoCatalog } from '../src/catalog/service.ts';
+import { listCustomers } from '../src/customers/service.ts';
+import { explainOrderLine } from '../src/decisions/service.ts';
+import { SYSTEM } from '../src/kernel/principal.ts';
+import { listOrders, placeOrder } from '../src/orders/service.ts';
+import { listIndirectResellers } from '../src/partnerships/service.ts';
+import { getStanding } from '../src/standing/service.ts';
+import { TABLES } from '../src/store/schema.ts';
+import { listSubscriptions } from '../src/subscriptions/service.ts';
+import { buildWorld, must, userPrincipal } from '../src/world/builder.ts';
+import {
+  type BulkOrderLine,
+  type BulkPartner,
+  type BulkSpec,
+  type BulkWorld,
+  chainsOf,
+  generateBulkWorld,
+} from '../src/world/bulk.ts';
+import { describeEachDatabase, type TestDatabase } from './support/databases.ts';
+
+/** The bulk spec of `buildWorld({ countries: FR, US; 2 resellers per provider; 1 direct-bill and 3 customers per country })`. */
+const SPEC: BulkSpec = {
+  countries: ['FR', 'US'],
+  providers: 2,
+  resellersPerProvider: 2,
+  directBill: 2,
+  customers: 6,
+  linesPerOrder: 3,
+  seed: 7,
+};
+
+/** Free text: a value, whatever it looks like. */
+const TEXT = new Set([
+  'domain',
+  'display_name',
+  'legal_name',
+  'email',
+  'signer_name',
+  'signer_email',
+  'name',
+]);
+
+/** A value as a shape: null, 0/1, codes and lowercase words as they are; other values as `v`/`n`. */
+function shapeOf(column: string, v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (TEXT.has(column)) return 'v';
+  if (typeof v === 'number' || typeof v === 'bigint') return v === 0 || v === 1 ? String(v) : 'n';
+  const s = String(v);
+  return /^[a-z][a-z.-]*$/.test(s) || /^[A-Z]{2,3}$/.test(s) ? s : 'v';
+}
+
+/** Per table: the sorted list of its rows' shapes (ledger events: with their payload's field names). */
+async function shapes(csp: OpenCsp): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(csp.store.db))
+      .rows;
+    out[table] = rows
+      .map((row) =>
+        Object.keys(row)
+          .sort()
+          .filter((k) => k !== 'seq')
+          .map((k) =>
+            table === 'ledger_events' && k === 'payload'
+              ? `payload=${Object.keys(JSON.parse(String(row[k])) as object)
+                  .sort()
+                  .join('+')}`
+              : `${k}=${shapeOf(k, row[k])}`,
+          )
+          .join(' '),
+      )
+      .sort();
+  }
+  return out;
+}
+
+async function indexNames(db: TestDatabase, csp: OpenCsp): Promise<string[]> {
+  const q =
+    db.name === 'sqlite'
+      ? sql<{ n: string }>`select name as n from sqlite_master where type = 'index' order by name`
+      : sql<{
+          n: string;
+        }>`select indexname as n from pg_indexes where schemaname = current_schema() order by 1`;
+  return (await q.execute(csp.store.db)).rows.map((r) => r.n);
+}
+
+const admin = (p: BulkPartner) =>
+  userPrincipal(p.adminUserId as never, p.tenantId as never, ['global-admin']);
+
+function orderInput(seller: string, customer: string, lines: readonly BulkOrderLine[], por?: number) {
+  return {
+    sellerTenantId: seller,
+    customerTenantId: customer,
+    lines: lines.map((l) => ({
+      catalogItemId: l.catalogItemId,
+      quantity: l.quantity,
+      billingCycle: l.billingCycle,
+      ...(l.termDuration !== null && { termDuration: l.termDuration }),
+      ...(por !== undefined && { partnerIdOnRecord: por }),
+    })),
+  };
+}
+
+describeEachDatabase('bulk world', (db) => {
+  it('writes the rows the commands write, and leaves the schema as it was', async () => {
+    const bulkCsp = await db.fresh();
+    const indexes = await indexNames(db, bulkCsp);
+    const bulk = await generateBulkWorld(bulkCsp, SPEC);
+    expect(await indexNames(db, bulkCsp)).toEqual(indexes);
+    const expected = await shapes(bulkCsp);
+    expect(bulk.rows.subscriptions).toBe(SPEC.customers * SPEC.linesPerOrder);
+
+    // The same world through the commands, with the same orders.
+    const csp = await db.fresh();
+    const world = await buildWorld(csp, {
+      countries: SPEC.countries,
+      resellersPerProvider: SPEC.resellersPerProvider,
+      directBillPerCountry: 1,
+      customersPerCountry: 3,
+    });
+    must(await csp.execute(importCatalog, { principal: SYSTEM }, { catalog: loadDemoCatalog() }));
+    for (const [k, customer] of world.customers.entries()) {
+      const c = Math.floor(k / 3);
+      const i = (k % 3) + 1;
+      const offers = bulk.offers[customer.country] ?? [];
+      const lines = Array.from({ length: SPEC.linesPerOrder }, (_, n) => offers[n % offers.length]);
+      const provider = world.providers[c];
+      const reseller = world.resellers[c * SPEC.resellersPerProvider];
+      const direct = world.directBill[c];
+      if (!provider || !reseller || !direct) throw new Error('world incomplete');
+      const input =
+        i % 2 === 1
+          ? orderInput(provider.tenantId, customer.tenantId, lines as BulkOrderLine[], reseller.partnerId)
+          : orderInput(direct.tenantId, customer.tenantId, lines as BulkOrderLine[]);
+      must(
+        await csp.execute(
+          placeOrder,
+          { principal: i % 2 === 1 ? provider.globalAdmin : direct.globalAdmin },
+          input,
+        ),
+      );
+    }
+    const actual = await shapes(csp);
+    for (const table of TABLES)
+      expect({ table, rows: expected[table] }).toEqual({ table, rows: actual[table] });
+  });
+
+  describeBulkServices(db);
+});
+
+function describeBulkServices(db: TestDatabase) {
+  let csp: OpenCsp;
+  let world: BulkWorld;
+
+  beforeEach(async () => {
+    csp = await db.fresh();
+    world = await generateBulkWorld(csp, { ...SPEC, ledger: 'partners' });
+  });
+
+  it('gives partners who may transact, decisions that allow, orders that complete, and listings', async () => {
+    const chainOf = chainsOf(world);
+    for (const p of [...world.providers, ...world.resellers, ...world.directBill]) {
+      const standing = must(await csp.query(getStanding, { principal: admin(p) }, { tenantId: p.tenantId }));
+      expect({ tenant: p.tenantId, mayTransact: standing.mayTransact }).toEqual({
+        tenant: p.tenantId,
+        mayTransact: true,
+      });
+    }
+    for (let g = 0; g < SPEC.customers; g++) {
+      const chain = chainOf(g);
+      if (!chain) throw new Error(`customer ${g} has no chain`);
+      const customerTenantId = world.customerTenantIds[g] as string;
+      const por = chain.partnerOfRecord;
+      const decision = must(
+        await csp.query(
+          explainOrderLine,
+          { principal: admin(chain.seller) },
+          {
+            sellerTenantId: chain.seller.tenantId,
+            customerTenantId,
+            ...(por && { partnerIdOnRecord: por.partnerId }),
+          },
+        ),
+      );
+      expect(decision).toEqual({ allowed: true, violations: [] });
+      const order = must(
+        await csp.execute(
+          placeOrder,
+          { principal: admin(chain.seller) },
+          orderInput(
+            chain.seller.tenantId,
+            customerTenantId,
+            world.offers[chain.country] ?? [],
+            por?.partnerId,
+          ),
+        ),
+      );
+      expect(order.status).toBe('completed');
+      expect(order.lines[0]?.partnerIdOnRecord).toBe(por?.partnerId ?? null);
+    }
+
+    // Listings: a reseller's customers, a provider's resellers, a seller's orders, a customer's subscriptions.
+    const indirect = chainOf(0);
+    const reseller = indirect?.partnerOfRecord;
+    if (!indirect || !reseller) throw new Error('customer 0 is served through a reseller');
+    const customers = must(
+      await csp.query(listCustomers, { principal: admin(reseller) }, { partnerTenantId: reseller.tenantId }),
+    );
+    expect(customers.items.map((c) => c.customerTenantId)).toContain(world.customerTenantIds[0]);
+    const resellers = must(
+      await csp.query(
+        listIndirectResellers,
+        { principal: admin(indirect.seller) },
+        { tenantId: indirect.seller.tenantId },
+      ),
+    );
+    expect(resellers.items.map((r) => r.state)).toEqual(['active', 'active']);
+    const orders = must(await csp.query(listOrders, { principal: admin(indirect.seller) }, {}));
+    expect(orders.items.filter((o) => o.customerTenantId === world.customerTenantIds[0])).toHaveLength(2);
+    const subscriptions = must(
+      await csp.query(
+        listSubscriptions,
+        { principal: admin(indirect.seller) },
+        { customerTenantId: world.customerTenantIds[0] },
+      ),
+    );
+    // The generated order's lines, and the one placed above with every offer of the market.
+    expect(subscriptions.items).toHaveLength(SPEC.linesPerOrder + (world.offers.FR?.length ?? 0));
+  });
+}
