@@ -109,6 +109,11 @@ function openPostgres(url: string, options: StoreOptions): Store {
           : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that breaks (server restart, an administrator terminating it, a database
+  // dropped at test teardown) is discarded by the pool; the next query opens a new one. Without a
+  // listener the pool's 'error' event would crash the process. Errors of running queries still
+  // reach those queries.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';
