@@ -1,173 +1,460 @@
 /**
- * `npm run bench [-- --quick]`: measures the foundation's main jobs on SQLite (a WAL file, durable
- * commits) and PostgreSQL (when reachable), next to a raw-insert ceiling measured in the same run.
- * Figures are reported, never asserted. Results go to stdout and bench/results/<date>-<host>.json.
+ * `npm run bench [-- --quick | --size small|medium|large] [--db sqlite,postgres] [--seconds N]
+ * [--connections N] [--workloads a,b]`: OpenCSP's main jobs measured against what the same machine
+ * can do at all, in one run, on SQLite (a file, WAL, synchronous=FULL: the store's settings) and
+ * PostgreSQL (when reachable; its own fsync settings, reported).
+ *
+ * Per database: a seeded bulk world (`src/world/bulk.ts`, timed, with peak memory and size on disk),
+ * then the ceilings (a raw single-row insert transaction, a raw point read, a bare Fastify route)
+ * and the workloads (explain over the database and pure, order, mixed, explain and order over
+ * HTTP from a second process). Each figure is printed absolute and as a ratio to its ceiling, with
+ * the issue's targets; everything goes to stdout and bench/results/<date>-<host>[-<size>].json.
+ * Figures are reported, never asserted.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { OpenCsp } from '../src/app/opencsp.ts';
 import { seededIds } from '../src/kernel/ids.ts';
-import { ANONYMOUS, SYSTEM } from '../src/kernel/principal.ts';
-import { onboardPartner } from '../src/parties/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
-import { getStanding } from '../src/standing/service.ts';
 import { migrate } from '../src/store/migrations/index.ts';
 import { openStore, type Store } from '../src/store/store.ts';
-import { buildWorld, must } from '../src/world/builder.ts';
+import { type BulkSpec, type BulkWorld, generateBulkWorld, REGION_COUNTRIES } from '../src/world/bulk.ts';
+import { type Figure, type MeasureOptions, random } from './measure.ts';
+import {
+  explainPure,
+  explainQuery,
+  MIX,
+  mixed,
+  orders,
+  rawInsertCeiling,
+  rawReadCeiling,
+  Tuples,
+} from './workloads.ts';
 
-const quick = process.argv.includes('--quick');
+// ---------------------------------------------------------------------------------------------
+// Options.
+
+const SIZES: Record<string, Omit<BulkSpec, 'onProgress'>> = {
+  small: {
+    countries: REGION_COUNTRIES.slice(0, 3),
+    providers: 3,
+    resellersPerProvider: 5,
+    directBill: 3,
+    customers: 600,
+    linesPerOrder: 5,
+    ledger: 'all',
+  },
+  medium: {
+    countries: REGION_COUNTRIES,
+    providers: 30,
+    resellersPerProvider: 100,
+    directBill: 150,
+    customers: 100_000,
+    linesPerOrder: 5,
+    ledger: 'partners',
+  },
+  large: {
+    countries: REGION_COUNTRIES,
+    providers: 200,
+    resellersPerProvider: 100,
+    directBill: 1_000,
+    customers: 1_000_000,
+    linesPerOrder: 5,
+    ledger: 'partners',
+  },
+};
+
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes('--quick');
+const size = option('size') ?? (quick ? 'small' : 'medium');
+const chosen = SIZES[size];
+if (!chosen) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+const spec = chosen;
+const databases = (option('db') ?? 'sqlite,postgres').split(',');
+const only = option('workloads')?.split(',');
+const seconds = Number(option('seconds') ?? (quick ? 1.5 : 10));
+const connections = Number(option('connections') ?? 8);
 const PG_URL = process.env.OPENCSP_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const durationMs = quick ? 1500 : 10_000;
+const timing = { durationMs: seconds * 1000, warmupMs: Math.min(1000, seconds * 200) };
+/** In-process concurrency: SQLite has one connection (writes serialize anyway); PostgreSQL a pool of 10. */
+const CONCURRENCY: Record<string, number> = { sqlite: 1, postgres: 8 };
+/** `--workloads explain` selects `explain-query` and `explain-pure`. */
+const wanted = (w: string) => !only || only.some((o) => w === o || w.startsWith(`${o}-`));
+/**
+ * Experiment, not the product: after a first pass, add the two indexes whose absence makes explain
+ * and order scan whole tables (see the README's Performance section) and run the workloads again
+ * over the same world. Harmless once a migration adds them (IF NOT EXISTS).
+ */
+const SHIPPED = 'as shipped';
+const PROPOSED = '+ proposed indexes';
+const PROPOSED_INDEXES = argv.includes('--proposed-indexes')
+  ? [
+      'CREATE INDEX IF NOT EXISTS agreement_acceptances_supersedes ON agreement_acceptances (supersedes_id)',
+      'CREATE INDEX IF NOT EXISTS tenants_type ON tenants (type, created_at)',
+    ]
+  : [];
 
-interface Figure {
-  readonly ops: number;
-  readonly perSecond: number;
-  readonly p50us: number;
-  readonly p99us: number;
+// ---------------------------------------------------------------------------------------------
+// Databases.
+
+interface Opened {
+  readonly store: Store;
+  size(): Promise<number>;
+  settings(): Promise<Record<string, string>>;
+  drop(): Promise<void>;
 }
 
-async function measure(fn: (i: number) => Promise<unknown>): Promise<Figure> {
-  const lat: number[] = [];
-  const start = performance.now();
-  let i = 0;
-  while (performance.now() - start < durationMs) {
-    const t = performance.now();
-    await fn(i++);
-    lat.push((performance.now() - t) * 1000);
-  }
-  const elapsed = (performance.now() - start) / 1000;
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0);
-  return { ops: lat.length, perSecond: Math.round(lat.length / elapsed), p50us: q(0.5), p99us: q(0.99) };
-}
-
-async function benchDatabase(name: string, store: Store) {
-  await migrate(store);
-  const csp = new OpenCsp(store, defaultProgram(), seededIds(7), () => new Date());
-  const t0 = performance.now();
-  const world = await buildWorld(csp, {
-    countries: quick ? ['FR', 'US'] : ['FR', 'DE', 'US', 'JP', 'BR', 'AU'],
-    resellersPerProvider: quick ? 5 : 40,
-    directBillPerCountry: quick ? 1 : 5,
-    customersPerCountry: quick ? 5 : 40,
-  });
-  const worldSeconds = (performance.now() - t0) / 1000;
-  const partners = [...world.providers, ...world.resellers, ...world.directBill];
-
-  await sql`CREATE TABLE bench_ceiling (id TEXT PRIMARY KEY, v TEXT NOT NULL)`.execute(store.db);
-  const ceiling = await measure((i) =>
-    store.write(async (tx) => {
-      await sql`INSERT INTO bench_ceiling (id, v) VALUES (${`k${i}`}, ${'x'})`.execute(tx);
-      return { commit: true, value: undefined };
-    }),
-  );
-  const standing = await measure((i) =>
-    csp.query(getStanding, { principal: SYSTEM }, { tenantId: partners[i % partners.length]?.tenantId }),
-  );
-  const onboard = await measure(async (i) =>
-    must(
-      await csp.execute(
-        onboardPartner,
-        { principal: ANONYMOUS },
-        {
-          legalName: `Bench Partner ${i}`,
-          country: 'FR',
-          address: { line1: '1 rue', city: 'Paris', country: 'FR' },
-          tenant: { domain: `bench-${name}-${i}.onmicrosoft.example` },
-          globalAdmin: { email: `admin@bench-${i}.example`, displayName: 'Admin' },
-        },
-      ),
-    ),
-  );
-  await csp.close();
+function sqliteDatabase(): Opened {
+  const dir = mkdtempSync(join(tmpdir(), 'opencsp-bench-'));
+  const file = join(dir, 'bench.db');
+  const store = openStore(file);
+  const pragma = async (p: string) =>
+    String(Object.values((await sql.raw(`PRAGMA ${p}`).execute(store.db)).rows[0] as object)[0]);
   return {
-    database: name,
-    world: {
-      partners: partners.length,
-      customers: world.customers.length,
-      seconds: Number(worldSeconds.toFixed(2)),
+    store,
+    async size() {
+      await sql.raw('PRAGMA wal_checkpoint(TRUNCATE)').execute(store.db);
+      const bytes = (f: string) => {
+        try {
+          return statSync(f).size;
+        } catch {
+          return 0;
+        }
+      };
+      return bytes(file) + bytes(`${file}-wal`);
     },
-    rawInsertCeiling: ceiling,
-    standingQuery: standing,
-    onboardCommand: {
-      ...onboard,
-      ratioToCeiling: Number((onboard.perSecond / ceiling.perSecond).toFixed(2)),
+    async settings() {
+      return {
+        journal_mode: await pragma('journal_mode'),
+        synchronous: { 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' }[await pragma('synchronous')] ?? '?',
+        cache_size: await pragma('cache_size'),
+        version: String(
+          (await sql<{ v: string }>`select sqlite_version() as v`.execute(store.db)).rows[0]?.v,
+        ),
+      };
+    },
+    async drop() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function postgresStore(): Promise<{ store: Store; drop: () => Promise<void> } | undefined> {
+async function postgresDatabase(): Promise<Opened | undefined> {
   const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
   try {
     await admin.connect();
   } catch {
-    console.warn(`PostgreSQL at ${PG_URL} unreachable: skipped`);
+    console.error(`bench: PostgreSQL at ${PG_URL} unreachable: skipped`);
     return undefined;
   }
-  const db = `opencsp_bench_${process.pid}`;
-  await admin.query(`CREATE DATABASE ${db}`);
+  const name = `opencsp_bench_${process.pid}`;
+  await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(PG_URL);
-  url.pathname = `/${db}`;
+  url.pathname = `/${name}`;
+  const store = openStore(url.toString());
   return {
-    store: openStore(url.toString()),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    store,
+    async size() {
+      const r = await sql<{ s: number }>`select pg_database_size(current_database()) as s`.execute(store.db);
+      return Number(r.rows[0]?.s);
+    },
+    async settings() {
+      const show = async (s: string) =>
+        String(Object.values((await sql.raw(`SHOW ${s}`).execute(store.db)).rows[0] as object)[0]);
+      return {
+        fsync: await show('fsync'),
+        synchronous_commit: await show('synchronous_commit'),
+        shared_buffers: await show('shared_buffers'),
+        default_isolation_for_commands: 'serializable',
+        version: await show('server_version'),
+      };
+    },
+    async drop() {
+      await store.close();
+      // The pool's end() resolves before its connections are gone: wait for them, so that no
+      // client of ours sees its backend terminated (FORCE remains the fallback).
+      for (let i = 0; i < 50; i++) {
+        const r = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+          name,
+        ]);
+        if (r.rows[0]?.n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
   };
 }
 
-const results = [];
-const dir = mkdtempSync(join(tmpdir(), 'opencsp-bench-'));
-try {
-  console.error(`bench: sqlite (${quick ? 'quick' : 'full'})…`);
-  results.push(await benchDatabase('sqlite', openStore(join(dir, 'bench.db'))));
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+// ---------------------------------------------------------------------------------------------
+// One database.
+
+interface Row {
+  /** `as shipped`, or `+ proposed indexes` (the experiment). */
+  readonly schema: string;
+  readonly workload: string;
+  readonly figure: Figure;
+  /** The ceiling it is compared with, and the ratio. */
+  readonly ceiling?: string;
+  readonly ratio?: number | undefined;
+  readonly note?: string;
 }
-const pgs = await postgresStore();
-if (pgs) {
-  try {
-    console.error('bench: postgres…');
-    results.push(await benchDatabase('postgres', pgs.store));
-  } finally {
-    await pgs.drop();
+
+function progressPrinter(label: string) {
+  let last = 0;
+  return (phase: string, done: number, total: number) => {
+    const now = performance.now();
+    if (done < total && now - last < (process.stderr.isTTY ? 250 : 5000)) return;
+    last = now;
+    const line = `bench: ${label}: ${phase} ${done.toLocaleString('en')}/${total.toLocaleString('en')}`;
+    process.stderr.write(process.stderr.isTTY ? `\r${line}   ${done === total ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+const ratio = (a: Figure, b: Figure | undefined) =>
+  b && b.perSecond > 0 ? Math.round((a.perSecond / b.perSecond) * 1000) / 1000 : undefined;
+
+/** The ceilings and the workloads, once, over the world as it is. */
+async function pass(
+  name: string,
+  schema: string,
+  csp: OpenCsp,
+  world: BulkWorld,
+  seed: number,
+): Promise<Row[]> {
+  const options: MeasureOptions = { ...timing, concurrency: CONCURRENCY[name] ?? 1 };
+  // Each pass its own tuples: a second pass must not repeat the first one's new relationships.
+  const tuples = new Tuples(world, random(seed));
+  const rows: Row[] = [];
+  const step = async <F extends Figure>(
+    workload: string,
+    run: () => Promise<F>,
+    compare?: [string, Figure | undefined],
+  ): Promise<F> => {
+    process.stderr.write(`bench: ${name} (${schema}): ${workload}…\n`);
+    const figure = await run();
+    rows.push({
+      schema,
+      workload,
+      figure,
+      ...(compare && { ceiling: compare[0], ratio: ratio(figure, compare[1]) }),
+    });
+    return figure;
+  };
+
+  // `--workloads` without `ceilings` skips them (for profiling one workload): no ratios then.
+  const insert = wanted('ceilings')
+    ? await step('raw insert transaction (ceiling)', () => rawInsertCeiling(csp, options, schema))
+    : undefined;
+  const read = wanted('ceilings')
+    ? await step('raw point read (ceiling)', () => rawReadCeiling(csp, world, options))
+    : undefined;
+  if (wanted('explain-query'))
+    await step('explain, query path (facts from the database)', () => explainQuery(csp, tuples, options), [
+      'raw point read',
+      read,
+    ]);
+  // The pure decision does not depend on the schema: when a second pass follows, it is measured
+  // there, where loading its sample is fast (on the large world as shipped, one tuple takes ~0.3 s).
+  if (wanted('explain-pure') && !(schema === SHIPPED && PROPOSED_INDEXES.length > 0)) {
+    const sample = quick ? 500 : 5_000;
+    const f = await step('explain, pure decision (facts pre-loaded)', () =>
+      explainPure(csp, tuples, { sample, maxLoadMs: 30_000 }, timing),
+    );
+    // Fewer tuples than asked (slow loading) flatter the figure: they stay in the CPU caches.
+    if (f.sample < sample) Object.assign(rows[rows.length - 1] as Row, { note: `only ${f.sample} tuples` });
   }
+  if (wanted('order'))
+    await step('order (rules + order + subscription + ledger)', () => orders(csp, tuples, options), [
+      'raw insert',
+      insert,
+    ]);
+  if (wanted('mixed')) {
+    // The same mix of raw operations: 80 % point reads, 20 % single-row insert transactions.
+    const reads = MIX.explain + MIX.read;
+    const mixCeiling =
+      read && insert
+        ? { ...read, perSecond: Math.round(1 / (reads / read.perSecond + (1 - reads) / insert.perSecond)) }
+        : undefined;
+    await step(
+      'mixed (80% explain/read, 15% order, 5% relationship)',
+      () => mixed(csp, tuples, options, seed),
+      ['raw mix (80% read, 20% insert)', mixCeiling],
+    );
+  }
+  if (wanted('http')) {
+    // The bare route is the http workloads' own ceiling: always measured with them.
+    const { httpRequests, runLoad, startApp, startBareRoute } = await import('./http.ts');
+    const load = { ...timing, connections };
+    const requests = await httpRequests(csp, tuples, quick ? 1_000 : 20_000);
+    const app = await startApp(csp);
+    const bareApp = await startBareRoute();
+    try {
+      const bare = await step('http bare Fastify route (ceiling)', () =>
+        runLoad(bareApp.port, requests.bare, load),
+      );
+      await step('http explain', () => runLoad(app.port, requests.explain, load), ['bare route', bare]);
+      await step('http order', () => runLoad(app.port, requests.order, load), ['bare route', bare]);
+    } finally {
+      await app.close();
+      await bareApp.close();
+    }
+  }
+  return rows;
 }
+
+async function benchDatabase(name: string, db: Opened) {
+  const settings = await db.settings();
+  await migrate(db.store);
+  const csp = new OpenCsp(db.store, defaultProgram(), seededIds(7), () => new Date());
+
+  // The world, timed, with the process's peak memory.
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 200);
+  const t0 = performance.now();
+  const world = await generateBulkWorld(csp, { ...spec, onProgress: progressPrinter(name) });
+  const generationSeconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const bytes = await db.size();
+  const generation = {
+    seconds: Math.round(generationSeconds * 10) / 10,
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+    databaseMiB: Math.round(bytes / 2 ** 20),
+    rows: world.rows,
+    totalRows: Object.values(world.rows).reduce((a, b) => a + b, 0),
+  };
+  console.error(
+    `bench: ${name}: world in ${generation.seconds} s, ${generation.totalRows.toLocaleString('en')} rows, ${generation.databaseMiB} MiB, peak RSS ${generation.peakRssMiB} MiB`,
+  );
+
+  const rows = await pass(name, SHIPPED, csp, world, 1);
+  if (PROPOSED_INDEXES.length > 0) {
+    for (const statement of PROPOSED_INDEXES) await sql.raw(statement).execute(db.store.db);
+    rows.push(...(await pass(name, PROPOSED, csp, world, 2)));
+  }
+  return { database: name, settings, concurrency: CONCURRENCY[name] ?? 1, generation, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run, report.
 
 const machine = {
   host: hostname(),
+  cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
+  os: `${process.platform} ${release()}`,
 };
-console.log(
-  `\nOpenCSP bench (${quick ? 'quick' : 'full'}) on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`,
-);
-console.log('database  workload            ops/s     p50 µs   p99 µs   ratio to raw insert');
-for (const r of results) {
-  const line = (w: string, f: Figure, ratio = '') =>
-    console.log(
-      `${r.database.padEnd(9)} ${w.padEnd(18)} ${String(f.perSecond).padStart(7)} ${String(f.p50us).padStart(9)} ${String(f.p99us).padStart(8)}   ${ratio}`,
-    );
-  line('raw insert (tx)', r.rawInsertCeiling, '1.00 (ceiling)');
-  line('onboard partner', r.onboardCommand, r.onboardCommand.ratioToCeiling.toFixed(2));
-  line('standing query', r.standingQuery);
-  console.log(
-    `${r.database.padEnd(9)} world: ${r.world.partners} partners, ${r.world.customers} customers in ${r.world.seconds}s`,
-  );
+const started = new Date();
+const results = [];
+for (const name of databases) {
+  const db =
+    name === 'sqlite' ? sqliteDatabase() : name === 'postgres' ? await postgresDatabase() : undefined;
+  if (!db) continue;
+  process.stderr.write(`bench: ${name} (${quick ? 'quick, ' : ''}${size} world)…\n`);
+  try {
+    results.push(await benchDatabase(name, db));
+  } finally {
+    await db.drop();
+  }
 }
+
+type Result = (typeof results)[number];
+const schemas = PROPOSED_INDEXES.length > 0 ? [SHIPPED, PROPOSED] : [SHIPPED];
+
+/** The issue's targets, judged on this run (per schema variant), saying when the run is not the one a target names. */
+function targets(r: Result, schema: string) {
+  const find = (prefix: string) => r.rows.find((x) => x.schema === schema && x.workload.startsWith(prefix));
+  const order = find('order');
+  const pure = find('explain, pure');
+  const httpExplain = find('http explain');
+  const onLarge = size === 'large' ? '' : ` (on the ${size} world; the target is for large)`;
+  const met = (ok: boolean | undefined, scope = '') =>
+    ok === undefined ? 'not measured' : `${ok ? 'met' : 'missed'}${scope}`;
+  return {
+    'order ≥ 0.5 × raw insert': met(order?.ratio !== undefined ? order.ratio >= 0.5 : undefined),
+    'explain ≥ 200,000/s, p99 ≤ 50 µs (pure decision)': met(
+      pure ? pure.figure.perSecond >= 200_000 && pure.figure.p99us <= 50 : undefined,
+      onLarge,
+    ),
+    'http explain ≥ 0.5 × bare route, p99 ≤ 5 ms': met(
+      httpExplain?.ratio !== undefined
+        ? httpExplain.ratio >= 0.5 && httpExplain.figure.p99us <= 5000
+        : undefined,
+    ),
+    'world generation ≤ 120 s on SQLite, memory < 2 GiB':
+      r.database === 'sqlite'
+        ? met(r.generation.seconds <= 120 && r.generation.peakRssMiB < 2048, onLarge)
+        : 'not applicable (SQLite target)',
+  };
+}
+
+const num = (n: number) => n.toLocaleString('en');
+const withSchema = schemas.length > 1;
+const lines: string[] = [
+  `OpenCSP bench — ${quick ? 'quick, ' : ''}${size} world (${num(spec.customers)} customers, ${num(spec.customers * spec.linesPerOrder)} subscriptions) — ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`,
+  '',
+  `| database |${withSchema ? ' schema |' : ''} workload | conc | ops/s | p50 µs | p99 µs | ceiling | ratio |`,
+  `| -------- |${withSchema ? ' ------ |' : ''} -------- | ---: | ----: | -----: | -----: | ------- | ----: |`,
+];
+for (const r of results) {
+  for (const row of r.rows) {
+    const f = row.figure;
+    const errors = `${f.errors > 0 ? ` (${num(f.errors)} errors)` : ''}${row.note ? ` (${row.note})` : ''}`;
+    const ceiling = row.ceiling ?? (row.workload.includes('ceiling') ? '—' : '');
+    lines.push(
+      `| ${r.database} |${withSchema ? ` ${row.schema} |` : ''} ${row.workload}${errors} | ${f.concurrency} | ${num(f.perSecond)} | ${num(f.p50us)} | ${num(f.p99us)} | ${ceiling} | ${row.ratio !== undefined ? row.ratio.toFixed(2) : ''} |`,
+    );
+  }
+}
+lines.push('');
+for (const r of results) {
+  const g = r.generation;
+  const settings = Object.entries(r.settings).map(([k, v]) => `${k}=${v}`);
+  lines.push(
+    `${r.database}: world of ${num(g.totalRows)} rows in ${g.seconds} s, ${num(g.databaseMiB)} MiB on disk, peak RSS ${num(g.peakRssMiB)} MiB; ${settings.join(' ')}`,
+  );
+  for (const schema of schemas)
+    for (const [target, verdict] of Object.entries(targets(r, schema)))
+      lines.push(`  ${withSchema ? `${schema}: ` : ''}${target}: ${verdict}`);
+}
+console.log(lines.join('\n'));
+
 mkdirSync(join('bench', 'results'), { recursive: true });
-const file = join(
-  'bench',
-  'results',
-  `${new Date().toISOString().slice(0, 10)}-${machine.host}${quick ? '-quick' : ''}.json`,
-);
+const partial = databases.length === 2 ? '' : `-${databases.join('-')}`;
+// Quick runs end in -quick (git-ignored); full runs are kept.
+const suffix = `${quick || size === 'large' ? '' : `-${size}`}${partial}${quick ? '-quick' : ''}`;
+const file = join('bench', 'results', `${started.toISOString().slice(0, 10)}-${machine.host}${suffix}.json`);
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      date: started.toISOString(),
+      quick,
+      size,
+      proposedIndexes: PROPOSED_INDEXES,
+      spec,
+      seconds,
+      connections,
+      machine,
+      results: results.map((r) => ({
+        ...r,
+        targets: Object.fromEntries(schemas.map((schema) => [schema, targets(r, schema)])),
+      })),
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(`\nwritten: ${file}`);
