@@ -10,6 +10,7 @@ import { sequences } from './0003-sequences.ts';
 import { apiKeys } from './0004-api-keys.ts';
 import { idempotencyKeys } from './0005-idempotency-keys.ts';
 import { commerce } from './0006-commerce.ts';
+import { lookupIndexes } from './0007-lookup-indexes.ts';
 
 export interface Migration {
   readonly id: string;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   apiKeys,
   idempotencyKeys,
   commerce,
+  lookupIndexes,
 ];
 
 /**
