@@ -247,6 +247,33 @@ function placedBy(ctx: QueryContext): Order['placedBy'] {
     : { userId: null, tenantId: null };
 }
 
+/** Records a new order, `pending`, with its priced lines (a placed order completes in the same transaction). */
+async function insertPendingOrder(
+  ctx: CommandContext,
+  sellerTenantId: string,
+  customerTenantId: string,
+  requestedByTenantId: string | null,
+  priced: { lines: OrderLine[]; currency: string; totalMinor: number },
+): Promise<Order> {
+  const at = toInstant(ctx.now);
+  const order: Order = {
+    id: ctx.ids.guid(),
+    customerTenantId,
+    sellerTenantId,
+    requestedByTenantId,
+    status: 'pending',
+    currency: priced.currency,
+    totalMinor: priced.totalMinor,
+    placedBy: placedBy(ctx),
+    failure: null,
+    lines: priced.lines,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await store.insertOrder(ctx.tx, order);
+  return order;
+}
+
 async function complete(ctx: CommandContext, order: Order): Promise<Order> {
   const subscriptions: Subscription[] = await provisionSubscriptions(ctx, order);
   const at = toInstant(ctx.now);
@@ -302,22 +329,7 @@ export const placeOrder = defineCommand({
     const { seller, customer } = parties.value;
     const decided = await evaluate(ctx, seller, customer, input.currency, input.lines);
     if (!decided.ok) return decided;
-    const at = toInstant(ctx.now);
-    const order: Order = {
-      id: ctx.ids.guid(),
-      customerTenantId: customer.tenantId,
-      sellerTenantId: seller.tenantId,
-      requestedByTenantId: null,
-      status: 'pending',
-      currency: decided.value.currency,
-      totalMinor: decided.value.totalMinor,
-      placedBy: placedBy(ctx),
-      failure: null,
-      lines: decided.value.lines,
-      createdAt: at,
-      updatedAt: at,
-    };
-    await store.insertOrder(ctx.tx, order);
+    const order = await insertPendingOrder(ctx, seller.tenantId, customer.tenantId, null, decided.value);
     const completed = await complete(ctx, order);
     await ctx.record({
       type: 'order.placed',
@@ -386,22 +398,13 @@ export const requestOrder = defineCommand({
     const lines = input.lines.map((l) => ({ ...l, partnerIdOnRecord: reseller.partnerId ?? undefined }));
     const decided = await evaluate(ctx, provider, customer, input.currency, lines);
     if (!decided.ok) return decided;
-    const at = toInstant(ctx.now);
-    const order: Order = {
-      id: ctx.ids.guid(),
-      customerTenantId: customer.tenantId,
-      sellerTenantId: provider.tenantId,
-      requestedByTenantId: reseller.tenantId,
-      status: 'pending',
-      currency: decided.value.currency,
-      totalMinor: decided.value.totalMinor,
-      placedBy: placedBy(ctx),
-      failure: null,
-      lines: decided.value.lines,
-      createdAt: at,
-      updatedAt: at,
-    };
-    await store.insertOrder(ctx.tx, order);
+    const order = await insertPendingOrder(
+      ctx,
+      provider.tenantId,
+      customer.tenantId,
+      reseller.tenantId,
+      decided.value,
+    );
     await ctx.record({
       type: 'order.requested',
       entityType: 'order',
