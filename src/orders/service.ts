@@ -28,8 +28,10 @@ import { getLocation, getTenant, principalOrganizationId, tenantNotFound } from 
 import { actsFor, sellingRole } from '../rules/decisions.ts';
 import type { CustomerFacts, PartnerFacts } from '../rules/facts.ts';
 import type { Subscription } from '../subscriptions/model.ts';
-import { provisionSubscriptions } from '../subscriptions/provision.ts';
 import { type ChainParty, ORDER_STATUSES, type Order, type OrderLine, type OrderStatus } from './model.ts';
+import { type PricingCache, priceLine } from '../billing/rating.ts';
+import type { TierPrice } from '../billing/pricing.ts';
+import { type LineBilling, provisionSubscriptions } from '../subscriptions/provision.ts';
 import { checkCatalogLine, currencyViolation, mergeLineViolations, salesChain } from './rules.ts';
 import * as store from './store.ts';
 
@@ -149,6 +151,14 @@ function chainParty(p: PartnerFacts | CustomerFacts, role: ChainParty['role']): 
   };
 }
 
+/** An order that passed: its lines with their chains, and every tier's price per line (locked on the subscriptions). */
+interface Evaluated {
+  readonly lines: OrderLine[];
+  readonly currency: string;
+  readonly totalMinor: number;
+  readonly billing: LineBilling;
+}
+
 /** The order, decided: every line's violations, or the lines priced with their chains. */
 async function evaluate(
   ctx: QueryContext,
@@ -156,7 +166,7 @@ async function evaluate(
   customer: CustomerFacts,
   currency: string | undefined,
   lines: readonly LineInput[],
-): Promise<Outcome<{ lines: OrderLine[]; currency: string; totalMinor: number }>> {
+): Promise<Outcome<Evaluated>> {
   const market = customer.region ? ctx.program.catalogue.market(customer.country) : undefined;
   if (!market)
     return refuse(
@@ -178,6 +188,8 @@ async function evaluate(
   const resellers = new Map<number, PartnerFacts | undefined>();
   const decisions = new Map<string, Violation[]>();
   const priced: OrderLine[] = [];
+  const tierPrices: TierPrice[][] = [];
+  const pricingCache: PricingCache = new Map();
   for (const [i, line] of lines.entries()) {
     const field = `lines[${i}]`;
     let por: PartnerFacts | undefined;
@@ -211,6 +223,33 @@ async function evaluate(
     const checked = checkCatalogLine(line, found, market, sellers, field);
     violations.push(...checked.violations);
     if (!found || !checked.price) continue;
+    const chain = salesChain(
+      vendor,
+      chainParty(seller, sellerRole),
+      por && chainParty(por, 'indirect-reseller'),
+      chainParty(customer, 'customer'),
+      found.product.ownerTenantId,
+    );
+    const tiers = await priceLine(
+      ctx,
+      chain,
+      {
+        productId: found.product.id,
+        skuId: found.sku.id,
+        termDuration: line.termDuration,
+        billingCycle: line.billingCycle,
+        country: customer.country,
+        currency: market.currency,
+      },
+      checked.price.unitPriceMinor,
+      ctx.now,
+      { field, cache: pricingCache },
+    );
+    if (!tiers.ok) {
+      violations.push(...tiers.violations);
+      continue;
+    }
+    tierPrices.push(tiers.value);
     priced.push({
       lineNumber: i + 1,
       catalogItemId: found.sku.id,
@@ -226,19 +265,18 @@ async function evaluate(
       partnerIdOnRecord: por?.partnerId ?? null,
       partnerOfRecordTenantId: por?.tenantId ?? null,
       autoRenew: found.sku.billing === 'license' && line.autoRenew,
-      salesChain: salesChain(
-        vendor,
-        chainParty(seller, sellerRole),
-        por && chainParty(por, 'indirect-reseller'),
-        chainParty(customer, 'customer'),
-        found.product.ownerTenantId,
-      ),
+      salesChain: chain,
       subscriptionId: null,
     });
   }
   if (violations.length > 0) return refuse(...mergeLineViolations(violations));
   const totalMinor = priced.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0);
-  return accept({ lines: priced, currency: market.currency, totalMinor });
+  return accept({
+    lines: priced,
+    currency: market.currency,
+    totalMinor,
+    billing: { country: customer.country, tierPrices },
+  });
 }
 
 function placedBy(ctx: QueryContext): Order['placedBy'] {
@@ -253,7 +291,7 @@ async function insertPendingOrder(
   sellerTenantId: string,
   customerTenantId: string,
   requestedByTenantId: string | null,
-  priced: { lines: OrderLine[]; currency: string; totalMinor: number },
+  priced: Evaluated,
 ): Promise<Order> {
   const at = toInstant(ctx.now);
   const order: Order = {
@@ -274,8 +312,8 @@ async function insertPendingOrder(
   return order;
 }
 
-async function complete(ctx: CommandContext, order: Order): Promise<Order> {
-  const subscriptions: Subscription[] = await provisionSubscriptions(ctx, order);
+async function complete(ctx: CommandContext, order: Order, billing: LineBilling): Promise<Order> {
+  const subscriptions: Subscription[] = await provisionSubscriptions(ctx, order, billing);
   const at = toInstant(ctx.now);
   await store.updateOrderStatus(ctx.tx, order.id, 'completed', at);
   return {
@@ -330,7 +368,7 @@ export const placeOrder = defineCommand({
     const decided = await evaluate(ctx, seller, customer, input.currency, input.lines);
     if (!decided.ok) return decided;
     const order = await insertPendingOrder(ctx, seller.tenantId, customer.tenantId, null, decided.value);
-    const completed = await complete(ctx, order);
+    const completed = await complete(ctx, order, decided.value.billing);
     await ctx.record({
       type: 'order.placed',
       entityType: 'order',
@@ -482,7 +520,7 @@ export const approveOrder = defineCommand({
       });
       return accept(failed);
     }
-    const completed = await complete(ctx, order);
+    const completed = await complete(ctx, order, again.value.billing);
     await ctx.record({
       type: 'order.approved',
       entityType: 'order',

@@ -61,6 +61,12 @@ export interface ProgramPolicies {
   readonly enforceMpaFromEffectiveDate: boolean;
   /** Seats may be removed and a subscription cancelled this long after purchase or renewal (Partner Center: 168 hours). */
   readonly cancellationWindowHours: number;
+  /**
+   * How a partner prices what it resells when it has neither a price-list entry nor a repricing
+   * rule for the buyer: a basis (`erp`: the suggested retail price; `cost`: what it pays) adjusted
+   * by basis points. `null`: no fallback — the order is refused with `PRICE_NOT_FOUND`.
+   */
+  readonly defaultRepricing: { readonly basis: 'cost' | 'erp'; readonly adjustmentBps: number } | null;
 }
 
 export interface ProgramDefinition {
@@ -128,6 +134,16 @@ export function buildProgram(def: ProgramDefinition, regions: RegionsFile): Prog
   }
   if (!Number.isSafeInteger(def.policies.cancellationWindowHours) || def.policies.cancellationWindowHours < 0)
     defects.push('policies.cancellationWindowHours must be a whole number of hours, 0 or more');
+  const dr = def.policies.defaultRepricing;
+  if (
+    dr !== null &&
+    dr !== undefined &&
+    (typeof dr !== 'object' ||
+      !['cost', 'erp'].includes(dr.basis) ||
+      !Number.isSafeInteger(dr.adjustmentBps) ||
+      dr.adjustmentBps < -10_000)
+  )
+    defects.push('policies.defaultRepricing must be null or { basis: cost | erp, adjustmentBps: integer ≥ -10000 }');
   if (defects.length > 0) throw new Error(`program ${def.id}: ${defects.join('; ')}`);
   return { ...def, catalogue, rolesByTenantType: ROLES_BY_TENANT_TYPE };
 }

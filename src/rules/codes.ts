@@ -399,6 +399,53 @@ export const CODES = {
     source: 'order requests: a reseller asks its provider to order',
   },
 
+  // --- Billing (issue 7) --------------------------------------------------------------------------
+  PRICE_NOT_FOUND: {
+    status: 422,
+    title: 'A tier of the sales chain has no price for this SKU, term, billing cycle and market',
+    source:
+      'billing: every tier needs a price (price list entry or repricing rule) at order time, never discovered at billing time',
+  },
+  PRICE_BELOW_COST: {
+    status: 422,
+    title: "A tier's price is below what its seller pays for the same item, and the rule does not allow it",
+    source: 'billing: repricing rules have allowBelowCost false by default',
+  },
+  PRICE_LIST_OVERLAP: {
+    status: 409,
+    title: "The entry's effective dates overlap another entry of the seller's price list for the same item",
+    source: 'billing: price lists per seller, keyed (product, SKU, term, billing cycle, market, currency)',
+  },
+  PRICE_LIST_ENTRY_NOT_FOUND: { status: 404, title: 'No such price list entry', source: 'lookup' },
+  REPRICING_RULE_NOT_FOUND: { status: 404, title: 'No such repricing rule', source: 'lookup' },
+  EFFECTIVE_MONTH_NOT_FUTURE: {
+    status: 422,
+    title: 'A repricing rule takes effect from a future invoice month only; closed months are immutable',
+    source: 'billing: repricing rules have an effective invoice month (future months only)',
+  },
+  BUYER_NOT_A_CUSTOMER_OF_SELLER: {
+    status: 422,
+    title: 'The buyer is not one the seller bills (its reseller or its customer)',
+    source:
+      'seed: the provider bills its resellers; resellers and direct-bill partners bill their customers',
+  },
+  PERIOD_NOT_ENDED: {
+    status: 409,
+    title: 'A billing period (calendar month, UTC) can be closed only after it ended',
+    source: 'billing: billing periods are calendar months (UTC)',
+  },
+  INVOICE_NOT_FOUND: { status: 404, title: 'No such invoice', source: 'lookup' },
+  INVOICE_NOT_ISSUED: {
+    status: 409,
+    title: 'Only an issued invoice can be voided',
+    source: 'billing: invoices go draft → issued → void',
+  },
+  BILLING_RELATIONSHIP_NOT_FOUND: {
+    status: 404,
+    title: 'The seller does not bill this buyer for this subscription',
+    source: 'billing: each subscription event produces one line per billing relationship on its chain',
+  },
+
   // --- Transport (the HTTP API) ----------------------------------------------------------------
   NOT_AUTHENTICATED: {
     status: 401,

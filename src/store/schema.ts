@@ -135,7 +135,7 @@ export interface LedgerEventsTable {
   payload: string;
 }
 
-export interface Database extends RelationshipTables, CommerceTables {
+export interface Database extends RelationshipTables, CommerceTables, BillingTables {
   schema_migrations: SchemaMigrationsTable;
   counters: CountersTable;
   organizations: OrganizationsTable;
@@ -152,6 +152,14 @@ export interface Database extends RelationshipTables, CommerceTables {
 
 /** Every table, in an order that respects references (for truncation in tests). */
 export const TABLES: readonly (keyof Database)[] = [
+  'billing_periods',
+  'invoice_number_sequences',
+  'invoices',
+  'billing_lines',
+  'subscription_billing',
+  'repricing_rules',
+  'buyer_group_members',
+  'price_list_entries',
   'settings',
   'subscriptions',
   'order_lines',
@@ -449,4 +457,147 @@ export interface RelationshipTables {
   customer_relationships: CustomerRelationshipsTable;
   admin_relationships: AdminRelationshipsTable;
   external_subscriptions: ExternalSubscriptionsTable;
+}
+
+export interface PriceListEntriesTable {
+  id: string;
+  seller_tenant_id: string;
+  product_id: string;
+  sku_id: string;
+  /** `P1M`, `P1Y`, `P3Y`, or `none` for usage-based SKUs. */
+  term_duration: string;
+  billing_cycle: string;
+  country: string;
+  currency: string;
+  unit_price_micros: number | string | bigint;
+  erp_micros: number | string | bigint | null;
+  /** `YYYY-MM-DD`, first day it applies. */
+  effective_from: string;
+  /** `YYYY-MM-DD`, first day it no longer applies; null = open-ended. */
+  effective_to: string | null;
+  created_at: string;
+}
+
+export interface BuyerGroupMembersTable {
+  seller_tenant_id: string;
+  group_name: string;
+  buyer_tenant_id: string;
+  created_at: string;
+}
+
+export interface RepricingRulesTable {
+  id: string;
+  seller_tenant_id: string;
+  buyer_tenant_id: string | null;
+  buyer_group: string | null;
+  /** `cost` or `erp`. */
+  basis: string;
+  adjustment_bps: number;
+  /** JSON: SKU-group overrides, first match wins. */
+  overrides: string;
+  /** `YYYY-MM`. */
+  effective_month: string;
+  allow_below_cost: number;
+  created_at: string;
+}
+
+export interface SubscriptionBillingTable {
+  subscription_id: string;
+  customer_country: string;
+  /** JSON: the tier prices locked for the current term (and the chain they were priced on). */
+  term_prices: string;
+  /** JSON: the current charge cycle (chain, prices, quantity, the charge line per tier). */
+  cycle_state: string | null;
+  /** Start of the next charge cycle inside the term; null when the next event is the term end. */
+  next_charge_at: string | null;
+  updated_at: string;
+}
+
+export interface BillingLinesTable {
+  id: string;
+  event_id: string;
+  reference_id: string;
+  charge_type: string;
+  tier: number;
+  seller_tenant_id: string;
+  buyer_tenant_id: string;
+  subscription_id: string;
+  order_id: string;
+  customer_tenant_id: string;
+  customer_country: string;
+  product_id: string;
+  sku_id: string;
+  seller_partner_id: number | null;
+  buyer_partner_id: number | null;
+  /** The partner closest to the customer (the reseller on an indirect chain, the direct-bill partner). */
+  reseller_partner_id: number | null;
+  charge_start: string;
+  charge_end: string;
+  quantity: number;
+  unit_price_micros: number | string | bigint;
+  amount_minor: number | string | bigint;
+  /** The amount of the tier above's line (what the seller pays for the same event). */
+  source_amount_minor: number | string | bigint | null;
+  currency: string;
+  source_line_id: string | null;
+  refunds_line_id: string | null;
+  reason: string | null;
+  /** `YYYY-MM`: the billing period whose close puts the line on a document. */
+  period: string;
+  invoice_id: string | null;
+  occurred_at: string;
+  /** Position of the line among the lines written by the same command (stable export order). */
+  line_no: number;
+}
+
+export interface InvoicesTable {
+  id: string;
+  /** `invoice` or `credit-note`. */
+  kind: string;
+  number: string | null;
+  seller_tenant_id: string;
+  buyer_tenant_id: string;
+  currency: string;
+  /** The period billed (for a credit note: the original invoice's period). */
+  period: string;
+  /** The period whose close issued the document. */
+  closed_in_period: string;
+  original_invoice_id: string | null;
+  /** `draft`, `issued`, `void`. */
+  status: string;
+  tax_policy: string;
+  line_count: number;
+  subtotal_minor: number | string | bigint;
+  tax_total_minor: number | string | bigint;
+  total_minor: number | string | bigint;
+  issued_at: string | null;
+  voided_at: string | null;
+  void_reason: string | null;
+  created_at: string;
+}
+
+export interface InvoiceNumberSequencesTable {
+  seller_tenant_id: string;
+  year: number;
+  last_number: number;
+}
+
+export interface BillingPeriodsTable {
+  period: string;
+  /** `closed`. */
+  status: string;
+  invoice_count: number;
+  line_count: number;
+  closed_at: string | null;
+}
+
+export interface BillingTables {
+  price_list_entries: PriceListEntriesTable;
+  buyer_group_members: BuyerGroupMembersTable;
+  repricing_rules: RepricingRulesTable;
+  subscription_billing: SubscriptionBillingTable;
+  billing_lines: BillingLinesTable;
+  invoices: InvoicesTable;
+  invoice_number_sequences: InvoiceNumberSequencesTable;
+  billing_periods: BillingPeriodsTable;
 }

@@ -11,6 +11,9 @@ import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
+import { chargeNextCycle, chargeRenewal, stopBilling } from '../billing/rating.ts';
+import * as billingStore from '../billing/store.ts';
+import type { TermDuration } from '../catalog/model.ts';
 import { atTermEnd, cancellationWindowEnd, type Subscription, termEnd } from './model.ts';
 import * as store from './store.ts';
 
@@ -24,38 +27,84 @@ export interface DueReport {
   readonly more: boolean;
 }
 
-/** Renews one subscription as many terms as fit before `now`; each renewal is its own event. */
-async function renew(ctx: CommandContext, s: Subscription): Promise<Subscription> {
-  let current = s;
-  const purchase = new Date(s.startAt);
-  while (
-    current.termEndAt !== null &&
-    current.termDuration !== null &&
-    new Date(current.termEndAt) <= ctx.now
-  ) {
-    const start = new Date(current.termEndAt);
-    const next: Subscription = {
-      ...current,
-      termStartAt: toInstant(start),
-      termEndAt: toInstant(termEnd(start, current.termDuration, purchase)),
-      cancellationWindowEndsAt: toInstant(
-        cancellationWindowEnd(start, ctx.program.policies.cancellationWindowHours),
-      ),
-      updatedAt: toInstant(ctx.now),
-    };
-    await store.saveSubscription(ctx.tx, next);
-    await ctx.record({
-      type: 'subscription.renewed',
-      entityType: 'subscription',
-      entityId: s.id,
-      payload: { termStartAt: next.termStartAt, termEndAt: next.termEndAt, quantity: next.quantity },
-    });
-    current = next;
-  }
-  return current;
+/** The subscription's next term, starting at the end of the current one. */
+function renewed(ctx: CommandContext, current: Subscription): Subscription {
+  const start = new Date(current.termEndAt as string);
+  return {
+    ...current,
+    termStartAt: toInstant(start),
+    termEndAt: toInstant(termEnd(start, current.termDuration as TermDuration, new Date(current.startAt))),
+    cancellationWindowEndsAt: toInstant(
+      cancellationWindowEnd(start, ctx.program.policies.cancellationWindowHours),
+    ),
+    updatedAt: toInstant(ctx.now),
+  };
 }
 
-/** Processes the subscriptions whose term ended by `now` (at most `batch` of them). Operator or system only. */
+/**
+ * Brings one subscription up to `now`, event by event in time order: each cycle charge inside the
+ * term (billed even while suspended), then at term end a renewal (repriced, charged), an expiry or
+ * a disable. A long clock jump renews every term that fell due, each its own event.
+ */
+async function bringUpToDate(
+  ctx: CommandContext,
+  s: Subscription,
+  report: { renewed: number; expired: number; disabled: number },
+): Promise<void> {
+  let current = s;
+  let renewedOnce = false;
+  for (;;) {
+    const billing = await billingStore.getSubscriptionBilling(ctx.tx, current.id);
+    const charge = billing?.nextChargeAt ?? null;
+    const end = current.termEndAt;
+    if (billing && charge !== null && charge <= toInstant(ctx.now) && (end === null || charge < end)) {
+      await chargeNextCycle(ctx, current, billing);
+      continue;
+    }
+    if (end === null || new Date(end) > ctx.now) break;
+    const step = atTermEnd(current);
+    if (step === 'renew' && current.termDuration !== null) {
+      const next = renewed(ctx, current);
+      await store.saveSubscription(ctx.tx, next);
+      await ctx.record({
+        type: 'subscription.renewed',
+        entityType: 'subscription',
+        entityId: s.id,
+        payload: { termStartAt: next.termStartAt, termEndAt: next.termEndAt, quantity: next.quantity },
+      });
+      if (billing) await chargeRenewal(ctx, next, billing);
+      current = next;
+      renewedOnce = true;
+      continue;
+    }
+    if (step === 'expire' || step === 'disable') {
+      const status = step === 'expire' ? 'expired' : 'disabled';
+      await store.saveSubscription(ctx.tx, {
+        ...current,
+        status,
+        endedAt: current.termEndAt,
+        autoRenew: false,
+        updatedAt: toInstant(ctx.now),
+      });
+      await stopBilling(ctx, current.id);
+      await ctx.record({
+        type: `subscription.${status}`,
+        entityType: 'subscription',
+        entityId: s.id,
+        payload: { from: current.status, at: current.termEndAt },
+      });
+      if (step === 'expire') report.expired++;
+      else report.disabled++;
+    }
+    break;
+  }
+  if (renewedOnce) report.renewed++;
+}
+
+/**
+ * Processes the subscriptions with something due by `now` — a term end or a cycle charge — at most
+ * `batch` of each. Operator or system only.
+ */
 export const processDue = defineCommand({
   name: 'subscriptions.process-due',
   parse(input) {
@@ -66,33 +115,19 @@ export const processDue = defineCommand({
   async run(ctx, input): Promise<Outcome<DueReport>> {
     if (!isOperator(ctx.principal))
       return refuse(violation('NOT_AUTHORIZED', 'Only the program operator processes what fell due.'));
-    const due = await store.listDue(ctx.tx, toInstant(ctx.now), input.batch);
-    const report = { renewed: 0, expired: 0, disabled: 0, more: due.length === input.batch };
-    for (const s of due) {
-      const step = atTermEnd(s);
-      if (step === 'renew') {
-        await renew(ctx, s);
-        report.renewed++;
-      } else if (step === 'expire' || step === 'disable') {
-        const status = step === 'expire' ? 'expired' : 'disabled';
-        await store.saveSubscription(ctx.tx, {
-          ...s,
-          status,
-          endedAt: s.termEndAt,
-          autoRenew: false,
-          updatedAt: toInstant(ctx.now),
-        });
-        await ctx.record({
-          type: `subscription.${status}`,
-          entityType: 'subscription',
-          entityId: s.id,
-          payload: { from: s.status, at: s.termEndAt },
-        });
-        if (step === 'expire') report.expired++;
-        else report.disabled++;
-      }
+    const now = toInstant(ctx.now);
+    const ending = await store.listDue(ctx.tx, now, input.batch);
+    const charging = await billingStore.listChargesDue(ctx.tx, now, input.batch);
+    const ids = [...new Set([...ending.map((s) => s.id), ...charging])];
+    const report = { renewed: 0, expired: 0, disabled: 0 };
+    for (const id of ids) {
+      const s = await store.getSubscription(ctx.tx, id);
+      if (s && (s.status === 'active' || s.status === 'suspended')) await bringUpToDate(ctx, s, report);
     }
-    return accept(report);
+    return accept({
+      ...report,
+      more: ending.length === input.batch || charging.length === input.batch,
+    });
   },
 });
 

@@ -2,14 +2,30 @@
  * Provisioning: a completed order creates one subscription per line, in the order's transaction.
  */
 import type { CommandContext } from '../app/context.ts';
+import type { TierPrice } from '../billing/pricing.ts';
+import { startBilling } from '../billing/rating.ts';
 import { toInstant } from '../kernel/time.ts';
 import type { Order } from '../orders/model.ts';
 import { orderLineId, setLineSubscription } from '../orders/store.ts';
 import { cancellationWindowEnd, type Subscription, termEnd } from './model.ts';
 import { insertSubscription } from './store.ts';
 
-/** Creates the subscriptions of a completed order (one per line) and returns them, in line order. */
-export async function provisionSubscriptions(ctx: CommandContext, order: Order): Promise<Subscription[]> {
+/** What billing needs of a completed order: the customer's market and each line's tier prices. */
+export interface LineBilling {
+  readonly country: string;
+  /** Per line, in line order. */
+  readonly tierPrices: readonly (readonly TierPrice[])[];
+}
+
+/**
+ * Creates the subscriptions of a completed order (one per line) and returns them, in line order.
+ * Each starts billing at once: its tier prices are locked for the term and the first cycle charged.
+ */
+export async function provisionSubscriptions(
+  ctx: CommandContext,
+  order: Order,
+  billing: LineBilling,
+): Promise<Subscription[]> {
   const now = toInstant(ctx.now);
   const out: Subscription[] = [];
   for (const line of order.lines) {
@@ -56,6 +72,7 @@ export async function provisionSubscriptions(ctx: CommandContext, order: Order):
       entityId: subscription.id,
       payload: { ...subscription },
     });
+    await startBilling(ctx, subscription, billing.tierPrices[out.length] ?? [], billing.country);
     out.push(subscription);
   }
   return out;

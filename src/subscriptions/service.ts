@@ -15,6 +15,7 @@
 import { effectiveAdminState } from '../admin-access/model.ts';
 import { toAdminRelationship } from '../admin-access/store.ts';
 import { defineCommand, defineQuery } from '../app/command.ts';
+import { applyNewChain, chargeCancellation, chargeQuantityChange, priceNewChain } from '../billing/rating.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
 import { getSku } from '../catalog/store.ts';
 import {
@@ -172,6 +173,7 @@ export const changeQuantity = defineCommand({
     ].filter((v): v is Violation => v !== undefined);
     if (problems.length > 0) return refuse(...problems);
     if (input.quantity === s.quantity) return accept(s);
+    await chargeQuantityChange(ctx, s, input.quantity);
     return accept(
       await save(ctx, s, { quantity: input.quantity }, 'subscription.quantity-changed', {
         from: s.quantity,
@@ -245,6 +247,7 @@ export const cancelSubscription = defineCommand({
     ].filter((v): v is Violation => v !== undefined);
     if (problems.length > 0) return refuse(...problems);
     const at = toInstant(ctx.now);
+    await chargeCancellation(ctx, s);
     return accept(
       await save(ctx, s, { status: 'cancelled', endedAt: at, autoRenew: false }, 'subscription.cancelled', {
         from: s.status,
@@ -349,6 +352,9 @@ export const changePartnerOfRecord = defineCommand({
     const salesChain = hasReseller
       ? s.salesChain.map((p) => (p.role === 'indirect-reseller' ? newParty : p))
       : [...s.salesChain.slice(0, -1), newParty, ...s.salesChain.slice(-1)];
+    const repriced = await priceNewChain(ctx, s, salesChain);
+    if (!repriced.ok) return repriced;
+    if (repriced.value) await applyNewChain(ctx, repriced.value.billing, salesChain, repriced.value.prices);
     return accept(
       await save(
         ctx,

@@ -11,6 +11,7 @@ import { apiKeys } from './0004-api-keys.ts';
 import { idempotencyKeys } from './0005-idempotency-keys.ts';
 import { commerce } from './0006-commerce.ts';
 import { lookupIndexes } from './0007-lookup-indexes.ts';
+import { billing } from './0008-billing.ts';
 
 export interface Migration {
   readonly id: string;
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   idempotencyKeys,
   commerce,
   lookupIndexes,
+  billing,
 ];
 
 /**

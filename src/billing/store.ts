@@ -1,0 +1,392 @@
+/**
+ * Billing reads and writes. Every function takes the transaction it runs in. Amounts travel to the
+ * database as decimal strings (exact in SQLite's INTEGER affinity and PostgreSQL's bigint) and
+ * come back as bigints.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { TermDuration } from '../catalog/model.ts';
+import type { Database, BillingLinesTable, InvoicesTable, PriceListEntriesTable, RepricingRulesTable } from '../store/schema.ts';
+import type { ChargeType } from './charges.ts';
+import type {
+  BillingLine,
+  CycleState,
+  Invoice,
+  InvoiceKind,
+  InvoiceStatus,
+  SubscriptionBilling,
+  TermPrices,
+} from './model.ts';
+import {
+  type PriceBasis,
+  type PriceKey,
+  type PriceListEntry,
+  type RepricingOverride,
+  type RepricingRule,
+  type SellerPricing,
+  tierPricesFromJson,
+  tierPricesToJson,
+} from './pricing.ts';
+
+type Tx = Kysely<Database>;
+
+/** A bigint column as read from either database (number in SQLite, string in PostgreSQL). */
+export function big(v: number | string | bigint): bigint {
+  return typeof v === 'bigint' ? v : BigInt(v);
+}
+
+export function bigOrNull(v: number | string | bigint | null): bigint | null {
+  return v === null ? null : big(v);
+}
+
+const NO_TERM = 'none';
+
+export function toPriceListEntry(r: Selectable<PriceListEntriesTable>): PriceListEntry {
+  return {
+    id: r.id,
+    sellerTenantId: r.seller_tenant_id,
+    productId: r.product_id,
+    skuId: r.sku_id,
+    termDuration: r.term_duration === NO_TERM ? null : (r.term_duration as TermDuration),
+    billingCycle: r.billing_cycle,
+    country: r.country,
+    currency: r.currency,
+    unitPriceMicros: big(r.unit_price_micros),
+    erpMicros: bigOrNull(r.erp_micros),
+    effectiveFrom: r.effective_from,
+    effectiveTo: r.effective_to,
+  };
+}
+
+export async function insertPriceListEntry(tx: Tx, e: PriceListEntry, createdAt: string): Promise<void> {
+  await tx
+    .insertInto('price_list_entries')
+    .values({
+      id: e.id,
+      seller_tenant_id: e.sellerTenantId,
+      product_id: e.productId,
+      sku_id: e.skuId,
+      term_duration: e.termDuration ?? NO_TERM,
+      billing_cycle: e.billingCycle,
+      country: e.country,
+      currency: e.currency,
+      unit_price_micros: e.unitPriceMicros.toString(),
+      erp_micros: e.erpMicros?.toString() ?? null,
+      effective_from: e.effectiveFrom,
+      effective_to: e.effectiveTo,
+      created_at: createdAt,
+    })
+    .execute();
+}
+
+export async function setPriceListEntryEnd(tx: Tx, id: string, effectiveTo: string | null): Promise<void> {
+  await tx.updateTable('price_list_entries').set({ effective_to: effectiveTo }).where('id', '=', id).execute();
+}
+
+export async function getPriceListEntry(tx: Tx, id: string): Promise<PriceListEntry | undefined> {
+  const r = await tx.selectFrom('price_list_entries').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toPriceListEntry(r);
+}
+
+/** The seller's entries for one SKU in one market (every term, cycle and date). */
+export async function entriesFor(
+  tx: Tx,
+  sellerTenantId: string,
+  skuId: string,
+  country: string,
+): Promise<PriceListEntry[]> {
+  const rows = await tx
+    .selectFrom('price_list_entries')
+    .selectAll()
+    .where('seller_tenant_id', '=', sellerTenantId)
+    .where('sku_id', '=', skuId)
+    .where('country', '=', country)
+    .orderBy('effective_from')
+    .orderBy('id')
+    .execute();
+  return rows.map(toPriceListEntry);
+}
+
+export async function listPriceList(
+  tx: Tx,
+  q: { sellerTenantId: string; skuId?: string | undefined; country?: string | undefined; after?: { key: string; id: string } | undefined; limit: number },
+): Promise<PriceListEntry[]> {
+  let s = tx.selectFrom('price_list_entries').selectAll().where('seller_tenant_id', '=', q.sellerTenantId);
+  if (q.skuId) s = s.where('sku_id', '=', q.skuId);
+  if (q.country) s = s.where('country', '=', q.country);
+  const after = q.after;
+  if (after)
+    s = s.where((eb) =>
+      eb.or([eb('created_at', '>', after.key), eb.and([eb('created_at', '=', after.key), eb('id', '>', after.id)])]),
+    );
+  const rows = await s.orderBy('created_at').orderBy('id').limit(q.limit + 1).execute();
+  return rows.map(toPriceListEntry);
+}
+
+export function toRepricingRule(r: Selectable<RepricingRulesTable>): RepricingRule {
+  return {
+    id: r.id,
+    sellerTenantId: r.seller_tenant_id,
+    buyerTenantId: r.buyer_tenant_id,
+    buyerGroup: r.buyer_group,
+    basis: r.basis as PriceBasis,
+    adjustmentBps: Number(r.adjustment_bps),
+    overrides: JSON.parse(r.overrides) as RepricingOverride[],
+    effectiveMonth: r.effective_month,
+    allowBelowCost: Number(r.allow_below_cost) === 1,
+    createdAt: r.created_at,
+  };
+}
+
+export async function insertRepricingRule(tx: Tx, r: RepricingRule): Promise<void> {
+  await tx
+    .insertInto('repricing_rules')
+    .values({
+      id: r.id,
+      seller_tenant_id: r.sellerTenantId,
+      buyer_tenant_id: r.buyerTenantId,
+      buyer_group: r.buyerGroup,
+      basis: r.basis,
+      adjustment_bps: r.adjustmentBps,
+      overrides: JSON.stringify(r.overrides),
+      effective_month: r.effectiveMonth,
+      allow_below_cost: r.allowBelowCost ? 1 : 0,
+      created_at: r.createdAt,
+    })
+    .execute();
+}
+
+export async function rulesOf(tx: Tx, sellerTenantId: string): Promise<RepricingRule[]> {
+  const rows = await tx
+    .selectFrom('repricing_rules')
+    .selectAll()
+    .where('seller_tenant_id', '=', sellerTenantId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toRepricingRule);
+}
+
+export async function groupsOf(tx: Tx, sellerTenantId: string): Promise<Map<string, Set<string>>> {
+  const rows = await tx
+    .selectFrom('buyer_group_members')
+    .select(['group_name', 'buyer_tenant_id'])
+    .where('seller_tenant_id', '=', sellerTenantId)
+    .execute();
+  const groups = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const g = groups.get(r.group_name) ?? new Set<string>();
+    g.add(r.buyer_tenant_id);
+    groups.set(r.group_name, g);
+  }
+  return groups;
+}
+
+/** What pricing needs of one seller for one item. */
+export async function sellerPricing(tx: Tx, sellerTenantId: string, key: PriceKey): Promise<SellerPricing> {
+  return {
+    entries: await entriesFor(tx, sellerTenantId, key.skuId, key.country),
+    rules: await rulesOf(tx, sellerTenantId),
+    groups: await groupsOf(tx, sellerTenantId),
+  };
+}
+
+// --- Subscription billing state --------------------------------------------------------------
+
+function cycleToJson(c: CycleState | null): string | null {
+  if (!c) return null;
+  return JSON.stringify({ ...c, prices: JSON.parse(tierPricesToJson(c.prices)) });
+}
+
+function cycleFromJson(text: string | null): CycleState | null {
+  if (!text) return null;
+  const raw = JSON.parse(text) as CycleState & { prices: unknown };
+  return { ...raw, prices: tierPricesFromJson(JSON.stringify(raw.prices)) };
+}
+
+function termToJson(t: TermPrices): string {
+  return JSON.stringify({ chain: t.chain, prices: JSON.parse(tierPricesToJson(t.prices)) });
+}
+
+function termFromJson(text: string): TermPrices {
+  const raw = JSON.parse(text) as { chain: TermPrices['chain']; prices: unknown };
+  return { chain: raw.chain, prices: tierPricesFromJson(JSON.stringify(raw.prices)) };
+}
+
+export async function getSubscriptionBilling(tx: Tx, subscriptionId: string): Promise<SubscriptionBilling | undefined> {
+  const r = await tx
+    .selectFrom('subscription_billing')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .executeTakeFirst();
+  return (
+    r && {
+      subscriptionId: r.subscription_id,
+      customerCountry: r.customer_country,
+      termPrices: termFromJson(r.term_prices),
+      cycle: cycleFromJson(r.cycle_state),
+      nextChargeAt: r.next_charge_at,
+    }
+  );
+}
+
+export async function putSubscriptionBilling(
+  tx: Tx,
+  b: SubscriptionBilling,
+  updatedAt: string,
+  insert: boolean,
+): Promise<void> {
+  const values = {
+    customer_country: b.customerCountry,
+    term_prices: termToJson(b.termPrices),
+    cycle_state: cycleToJson(b.cycle),
+    next_charge_at: b.nextChargeAt,
+    updated_at: updatedAt,
+  };
+  if (insert)
+    await tx
+      .insertInto('subscription_billing')
+      .values({ subscription_id: b.subscriptionId, ...values })
+      .execute();
+  else
+    await tx
+      .updateTable('subscription_billing')
+      .set(values)
+      .where('subscription_id', '=', b.subscriptionId)
+      .execute();
+}
+
+/** Subscriptions (active or suspended) with a cycle charge due by `now`. */
+export async function listChargesDue(tx: Tx, now: string, limit: number): Promise<string[]> {
+  const rows = await tx
+    .selectFrom('subscription_billing as b')
+    .innerJoin('subscriptions as s', 's.id', 'b.subscription_id')
+    .select('b.subscription_id')
+    .where('b.next_charge_at', '<=', now)
+    .where('s.status', 'in', ['active', 'suspended'])
+    .orderBy('b.next_charge_at')
+    .orderBy('b.subscription_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.subscription_id);
+}
+
+// --- Lines -----------------------------------------------------------------------------------
+
+export function toBillingLine(r: Selectable<BillingLinesTable>): BillingLine {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    referenceId: r.reference_id,
+    chargeType: r.charge_type as ChargeType,
+    tier: Number(r.tier),
+    sellerTenantId: r.seller_tenant_id,
+    buyerTenantId: r.buyer_tenant_id,
+    sellerPartnerId: r.seller_partner_id === null ? null : Number(r.seller_partner_id),
+    buyerPartnerId: r.buyer_partner_id === null ? null : Number(r.buyer_partner_id),
+    resellerPartnerId: r.reseller_partner_id === null ? null : Number(r.reseller_partner_id),
+    subscriptionId: r.subscription_id,
+    orderId: r.order_id,
+    customerTenantId: r.customer_tenant_id,
+    customerCountry: r.customer_country,
+    productId: r.product_id,
+    skuId: r.sku_id,
+    chargeStart: r.charge_start,
+    chargeEnd: r.charge_end,
+    quantity: Number(r.quantity),
+    unitPriceMicros: big(r.unit_price_micros),
+    amount: big(r.amount_minor),
+    sourceAmount: bigOrNull(r.source_amount_minor),
+    currency: r.currency,
+    sourceLineId: r.source_line_id,
+    refundsLineId: r.refunds_line_id,
+    reason: r.reason,
+    period: r.period,
+    invoiceId: r.invoice_id,
+    occurredAt: r.occurred_at,
+    lineNo: Number(r.line_no),
+  };
+}
+
+export async function insertLines(tx: Tx, lines: readonly BillingLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  await tx
+    .insertInto('billing_lines')
+    .values(
+      lines.map((l) => ({
+        id: l.id,
+        event_id: l.eventId,
+        reference_id: l.referenceId,
+        charge_type: l.chargeType,
+        tier: l.tier,
+        seller_tenant_id: l.sellerTenantId,
+        buyer_tenant_id: l.buyerTenantId,
+        seller_partner_id: l.sellerPartnerId,
+        buyer_partner_id: l.buyerPartnerId,
+        reseller_partner_id: l.resellerPartnerId,
+        subscription_id: l.subscriptionId,
+        order_id: l.orderId,
+        customer_tenant_id: l.customerTenantId,
+        customer_country: l.customerCountry,
+        product_id: l.productId,
+        sku_id: l.skuId,
+        charge_start: l.chargeStart,
+        charge_end: l.chargeEnd,
+        quantity: l.quantity,
+        unit_price_micros: l.unitPriceMicros.toString(),
+        amount_minor: l.amount.toString(),
+        source_amount_minor: l.sourceAmount?.toString() ?? null,
+        currency: l.currency,
+        source_line_id: l.sourceLineId,
+        refunds_line_id: l.refundsLineId,
+        reason: l.reason,
+        period: l.period,
+        invoice_id: l.invoiceId,
+        occurred_at: l.occurredAt,
+        line_no: l.lineNo,
+      })),
+    )
+    .execute();
+}
+
+export async function linesOfSubscription(tx: Tx, subscriptionId: string): Promise<BillingLine[]> {
+  const rows = await tx
+    .selectFrom('billing_lines')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('occurred_at')
+    .orderBy('event_id')
+    .orderBy('line_no')
+    .execute();
+  return rows.map(toBillingLine);
+}
+
+// --- Invoices --------------------------------------------------------------------------------
+
+export function toInvoice(r: Selectable<InvoicesTable>): Invoice {
+  return {
+    id: r.id,
+    kind: r.kind as InvoiceKind,
+    number: r.number,
+    sellerTenantId: r.seller_tenant_id,
+    buyerTenantId: r.buyer_tenant_id,
+    currency: r.currency,
+    period: r.period,
+    closedInPeriod: r.closed_in_period,
+    originalInvoiceId: r.original_invoice_id,
+    status: r.status as InvoiceStatus,
+    taxPolicy: 'none',
+    lineCount: Number(r.line_count),
+    subtotal: big(r.subtotal_minor),
+    taxTotal: big(r.tax_total_minor),
+    total: big(r.total_minor),
+    issuedAt: r.issued_at,
+    voidedAt: r.voided_at,
+    voidReason: r.void_reason,
+    createdAt: r.created_at,
+  };
+}
+
+export async function getInvoice(tx: Tx, id: string): Promise<Invoice | undefined> {
+  const r = await tx.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toInvoice(r);
+}
