@@ -98,3 +98,36 @@ export function formatMoney(minor: bigint, currency: string): string {
   const major = e === 0 ? digits : `${digits.slice(0, -e)}.${digits.slice(-e)}`;
   return `${negative ? '-' : ''}${major} ${currency}`;
 }
+
+const DECIMAL = /^(-?)(\d{1,15})(?:\.(\d{1,6}))?$/;
+
+/**
+ * Parses a decimal string (`"12.5"`, `"-0.000001"`) into an integer scaled by 10^`decimals`;
+ * undefined when it is not a plain decimal or has more digits after the point than `decimals`.
+ */
+export function parseDecimal(text: string, decimals: number): bigint | undefined {
+  const m = DECIMAL.exec(text);
+  if (!m) return undefined;
+  const fraction = m[3] ?? '';
+  if (fraction.length > decimals) return undefined;
+  const value = BigInt(`${m[2]}${fraction.padEnd(decimals, '0')}`);
+  return m[1] === '-' ? -value : value;
+}
+
+/** An integer scaled by 10^`decimals` as a locale-free decimal string (`1234`, 2 → `12.34`). */
+export function formatScaled(value: bigint, decimals: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(decimals + 1, '0');
+  const text = decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
+  return negative ? `-${text}` : text;
+}
+
+/** An amount in minor units as a decimal string at the currency's exponent (`1234` EUR → `12.34`). */
+export function formatAmount(minor: bigint, currency: string): string {
+  return formatScaled(minor, exponentOf(currency));
+}
+
+/** A unit price in micro-units as a decimal string with six decimals (`12340000` → `12.340000`). */
+export function formatMicros(micros: bigint): string {
+  return formatScaled(micros, 6);
+}

@@ -172,6 +172,22 @@ export class Fields {
     return out;
   }
 
+  /** A list of non-empty strings (each at most `maxLength`), without duplicates. */
+  strings(field: string, opts: { max?: number; maxLength?: number } = {}): string[] {
+    const value = this.take(field, false);
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return this.fail('INVALID_FIELD', field, 'must be a list') ?? [];
+    if (opts.max !== undefined && value.length > opts.max)
+      return this.fail('INVALID_FIELD', field, `has more than ${opts.max} items`) ?? [];
+    const out: string[] = [];
+    value.forEach((item, i) => {
+      if (typeof item !== 'string' || item.trim() === '' || item.length > (opts.maxLength ?? 200))
+        this.fail('INVALID_FIELD', `${field}[${i}]`, `must be a non-empty string of at most ${opts.maxLength ?? 200} characters`);
+      else if (!out.includes(item)) out.push(item);
+    });
+    return out;
+  }
+
   /** A nested object, parsed by `parse` with its own `Fields`; its violations join this one's. */
   object<T>(field: string, parse: (f: Fields) => T): T;
   object<T>(field: string, parse: (f: Fields) => T, opts: { optional: true }): T | undefined;

@@ -1,0 +1,258 @@
+/**
+ * Billing end to end through the services, on both databases: prices per tier (price lists,
+ * repricing rules, the program default), the cascade of each subscription event into one line per
+ * billing relationship, month close with invoices and credit notes, and the refusals.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { OpenCsp } from '../src/app/opencsp.ts';
+import { closeBillingPeriod } from '../src/billing/close.ts';
+import { linesOfSubscription } from '../src/billing/store.ts';
+import {
+  addPriceListEntry,
+  addRepricingRule,
+  getInvoice,
+  issueCredit,
+  listInvoiceLines,
+  listInvoices,
+  voidInvoice,
+} from '../src/billing/service.ts';
+import { addDays } from '../src/kernel/time.ts';
+import type { Order } from '../src/orders/model.ts';
+import { placeOrder } from '../src/orders/service.ts';
+import { defaultProgram } from '../src/program/load.ts';
+import { advanceWorldClock } from '../src/subscriptions/clock.ts';
+import { cancelSubscription, changeQuantity } from '../src/subscriptions/service.ts';
+import { must } from '../src/world/builder.ts';
+import { buildCommerceWorld, type CommerceWorld, SEATS } from './support/commerce.ts';
+import { describeEachDatabase, T0 } from './support/databases.ts';
+import { codes } from './support/snapshot.ts';
+
+// T0 = 2026-01-15T10:00Z. Seats P1Y monthly: 5.60 EUR list (the vendor's price and ERP in FR).
+const seats = (quantity: number, extra: Record<string, unknown> = {}) => ({
+  catalogItemId: SEATS,
+  quantity,
+  termDuration: 'P1Y',
+  billingCycle: 'monthly',
+  ...extra,
+});
+
+describeEachDatabase('billing', (db) => {
+  let csp: OpenCsp;
+  let w: CommerceWorld;
+  const at = (days: number) => ({ now: addDays(T0, days) });
+
+  beforeEach(async () => {
+    csp = await db.fresh();
+    w = await buildCommerceWorld(csp);
+  });
+
+  async function priceFor(seller: { tenantId: string; globalAdmin: never } | CommerceWorld['provider'], unitPrice: string) {
+    return must(
+      await csp.execute(
+        addPriceListEntry,
+        { principal: seller.globalAdmin },
+        {
+          sellerTenantId: seller.tenantId,
+          skuId: SEATS,
+          termDuration: 'P1Y',
+          billingCycle: 'monthly',
+          country: 'FR',
+          currency: 'EUR',
+          unitPrice,
+          effectiveFrom: '2026-01-01',
+        },
+      ),
+    );
+  }
+
+  async function indirectOrder(quantity = 10, days = 0): Promise<Order> {
+    return must(
+      await csp.execute(
+        placeOrder,
+        { principal: w.provider.globalAdmin, ...at(days) },
+        {
+          sellerTenantId: w.provider.tenantId,
+          customerTenantId: w.resellerCustomer.tenantId,
+          lines: [seats(quantity, { partnerIdOnRecord: w.reseller.partnerId })],
+        },
+      ),
+    );
+  }
+
+  describe('the indirect chain bills three tiers', () => {
+    beforeEach(async () => {
+      await priceFor(w.provider, '6.00'); // provider → reseller
+      await priceFor(w.reseller, '7.500000'); // reseller → customer
+    });
+
+    it('a new subscription writes one line per billing relationship, linked top down', async () => {
+      const order = await indirectOrder(10);
+      const subscriptionId = order.lines[0]?.subscriptionId as string;
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, subscriptionId));
+      expect(lines.map((l) => [l.tier, l.chargeType, l.quantity, l.amount])).toEqual([
+        [1, 'new', 10, 5600n],
+        [2, 'new', 10, 6000n],
+        [3, 'new', 10, 7500n],
+      ]);
+      expect(lines[1]?.sourceLineId).toBe(lines[0]?.id);
+      expect(lines[2]?.sourceLineId).toBe(lines[1]?.id);
+      expect(new Set(lines.map((l) => l.chargeStart))).toEqual(new Set(['2026-01-15']));
+      expect(new Set(lines.map((l) => l.chargeEnd))).toEqual(new Set(['2026-02-14']));
+      expect(new Set(lines.map((l) => l.resellerPartnerId))).toEqual(new Set([w.reseller.partnerId]));
+    });
+
+    it('adding seats on day 3 refunds the rest of the cycle and charges it again, one ReferenceId; day-0 cancel nets zero', async () => {
+      const order = await indirectOrder(10);
+      const id = order.lines[0]?.subscriptionId as string;
+      must(await csp.execute(changeQuantity, { principal: w.provider.globalAdmin, ...at(3) }, { subscriptionId: id, quantity: 13 }));
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      const change = lines.filter((l) => l.chargeType === 'addQuantity');
+      expect(change).toHaveLength(6);
+      expect(new Set(change.map((l) => l.referenceId)).size).toBe(1);
+      // 31-day cycle, 28 days left: refund −28/31 of 10 seats, charge 28/31 of 13 seats, per tier.
+      const vendor = change.filter((l) => l.tier === 1).map((l) => l.amount);
+      expect(vendor).toEqual([-5057n, 6575n]); // largest remainder: the 20 extra cents go to the first 20 days
+      const refund = change.find((l) => l.tier === 1 && l.amount < 0n);
+      expect(refund?.refundsLineId).toBe(lines[0]?.id);
+
+      const other = await indirectOrder(4, 3);
+      const otherId = other.lines[0]?.subscriptionId as string;
+      must(await csp.execute(cancelSubscription, { principal: w.provider.globalAdmin, ...at(3) }, { subscriptionId: otherId }));
+      const net = new Map<number, bigint>();
+      for (const l of await csp.store.read((tx) => linesOfSubscription(tx, otherId)))
+        net.set(l.tier, (net.get(l.tier) ?? 0n) + l.amount);
+      expect([...net.values()]).toEqual([0n, 0n, 0n]);
+    });
+
+    it('closing January issues one invoice per relationship with totals equal to their lines; re-closing adds nothing', async () => {
+      await indirectOrder(10);
+      const before = await csp.query(listInvoices, { principal: w.operator.principal }, {});
+      expect(must(before).items).toHaveLength(0);
+      expect(codes(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(5) }, { period: '2026-01' }))).toEqual([
+        'PERIOD_NOT_ENDED',
+      ]);
+      await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 17 });
+      const report = must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }));
+      expect(report).toMatchObject({ alreadyClosed: false, periodsClosed: ['2026-01'], documentsIssued: 3, linesBilled: 3 });
+      const invoices = must(await csp.query(listInvoices, { principal: w.operator.principal, ...at(17) }, {})).items;
+      expect(invoices.map((i) => [i.status, i.total, i.currency])).toEqual(
+        expect.arrayContaining([
+          ['issued', '56.00', 'EUR'],
+          ['issued', '60.00', 'EUR'],
+          ['issued', '75.00', 'EUR'],
+        ]),
+      );
+      const again = must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }));
+      expect(again.alreadyClosed).toBe(true);
+      // Each party reads what it issues and receives, nothing else.
+      const reseller = must(await csp.query(listInvoices, { principal: w.reseller.globalAdmin, ...at(17) }, {})).items;
+      expect(reseller.map((i) => i.total).sort()).toEqual(['60.00', '75.00']);
+      const direct = must(await csp.query(listInvoices, { principal: w.direct.globalAdmin, ...at(17) }, {})).items;
+      expect(direct).toEqual([]);
+      const vendorInvoice = invoices.find((i) => i.total === '56.00');
+      expect(codes(await csp.query(getInvoice, { principal: w.reseller.globalAdmin }, { invoiceId: vendorInvoice?.id }))).toEqual([
+        'INVOICE_NOT_FOUND',
+      ]);
+      const lines = must(await csp.query(listInvoiceLines, { principal: w.reseller.globalAdmin }, { invoiceId: invoices.find((i) => i.total === '75.00')?.id }));
+      expect(lines.items.map((l) => [l.chargeType, l.subtotal, l.marginAmount])).toEqual([['new', '75.00', '15.00']]);
+    });
+
+    it('a refund of a charge on an issued invoice goes on a credit note for the original period', async () => {
+      await indirectOrder(10, 13); // 2026-01-28: the window runs into February
+      await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 17 });
+      must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }));
+      const subs = await csp.store.read((tx) => tx.selectFrom('subscriptions').select('id').execute());
+      must(
+        await csp.execute(cancelSubscription, { principal: w.provider.globalAdmin, ...at(17) }, { subscriptionId: subs[0]?.id }),
+      );
+      await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 30 });
+      must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(47) }, { period: '2026-02' }));
+      const all = must(await csp.query(listInvoices, { principal: w.operator.principal }, {})).items;
+      const notes = all.filter((i) => i.kind === 'credit-note');
+      expect(notes).toHaveLength(3);
+      for (const n of notes) {
+        expect(n.period).toBe('2026-01');
+        expect(n.closedInPeriod).toBe('2026-02');
+        expect(all.find((i) => i.id === n.originalInvoiceId)?.period).toBe('2026-01');
+        expect(n.total.startsWith('-')).toBe(true);
+      }
+      const numbers = all.filter((i) => i.sellerTenantId === w.provider.tenantId).map((i) => i.number);
+      expect(numbers).toEqual(expect.arrayContaining([`INV-${w.provider.partnerId}-2026-000001`, `CN-${w.provider.partnerId}-2026-000002`]));
+      const voided = must(await csp.execute(voidInvoice, { principal: w.provider.globalAdmin }, { invoiceId: notes.find((n) => n.sellerTenantId === w.provider.tenantId)?.id, reason: 'test' }));
+      expect(voided.status).toBe('void');
+    });
+
+    it('a credit is one negative line on one relationship', async () => {
+      const order = await indirectOrder(10);
+      const line = must(
+        await csp.execute(
+          issueCredit,
+          { principal: w.reseller.globalAdmin },
+          { sellerTenantId: w.reseller.tenantId, subscriptionId: order.lines[0]?.subscriptionId, amount: '5.00', reason: 'outage' },
+        ),
+      );
+      expect(line).toMatchObject({ chargeType: 'customerCredit', subtotal: '-5.00', chainTier: 3, reason: 'outage' });
+    });
+  });
+
+  describe('refusals', () => {
+    it('PRICE_NOT_FOUND when a tier has no entry, no rule and the program has no default', async () => {
+      const program = { ...defaultProgram(), policies: { ...defaultProgram().policies, defaultRepricing: null } };
+      csp = await db.fresh({ program });
+      w = await buildCommerceWorld(csp);
+      const out = await csp.execute(
+        placeOrder,
+        { principal: w.provider.globalAdmin },
+        {
+          sellerTenantId: w.provider.tenantId,
+          customerTenantId: w.resellerCustomer.tenantId,
+          lines: [seats(10, { partnerIdOnRecord: w.reseller.partnerId })],
+        },
+      );
+      expect(codes(out)).toEqual(['PRICE_NOT_FOUND']);
+      const n = await csp.store.read((tx) => tx.selectFrom('billing_lines').select('id').execute());
+      expect(n).toHaveLength(0);
+    });
+
+    it('PRICE_BELOW_COST for an entry under what the seller pays; overlapping entries; rules only from a future month', async () => {
+      await priceFor(w.provider, '5.00');
+      const out = await csp.execute(
+        placeOrder,
+        { principal: w.provider.globalAdmin },
+        {
+          sellerTenantId: w.provider.tenantId,
+          customerTenantId: w.resellerCustomer.tenantId,
+          lines: [seats(10, { partnerIdOnRecord: w.reseller.partnerId })],
+        },
+      );
+      expect(codes(out)).toEqual(['PRICE_BELOW_COST']);
+      expect(
+        codes(
+          await csp.execute(
+            addPriceListEntry,
+            { principal: w.provider.globalAdmin },
+            {
+              sellerTenantId: w.provider.tenantId,
+              skuId: SEATS,
+              termDuration: 'P1Y',
+              billingCycle: 'monthly',
+              country: 'FR',
+              currency: 'EUR',
+              unitPrice: '6',
+              effectiveFrom: '2026-03-01',
+            },
+          ),
+        ),
+      ).toEqual(['PRICE_LIST_OVERLAP']);
+      const rule = (effectiveMonth: string, adjustmentBps: number) =>
+        csp.execute(
+          addRepricingRule,
+          { principal: w.reseller.globalAdmin },
+          { sellerTenantId: w.reseller.tenantId, basis: 'cost', adjustmentBps, effectiveMonth },
+        );
+      expect(codes(await rule('2026-01', 1000))).toEqual(['EFFECTIVE_MONTH_NOT_FUTURE']);
+      expect(codes(await rule('2026-02', -100))).toEqual(['PRICE_BELOW_COST']);
+      must(await rule('2026-02', 2000));
+    });
+  });
+});
