@@ -21,7 +21,8 @@ import type { Order } from '../src/orders/model.ts';
 import { placeOrder } from '../src/orders/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
 import { advanceWorldClock } from '../src/subscriptions/clock.ts';
-import { cancelSubscription, changeQuantity } from '../src/subscriptions/service.ts';
+import { cancelSubscription, changeQuantity, suspendSubscription } from '../src/subscriptions/service.ts';
+import { defineService } from '../src/catalog/service.ts';
 import { must } from '../src/world/builder.ts';
 import { buildCommerceWorld, type CommerceWorld, SEATS } from './support/commerce.ts';
 import { describeEachDatabase, T0 } from './support/databases.ts';
@@ -192,6 +193,128 @@ describeEachDatabase('billing', (db) => {
         ),
       );
       expect(line).toMatchObject({ chargeType: 'customerCredit', subtotal: '-5.00', chainTier: 3, reason: 'outage' });
+    });
+  });
+
+  describe('time: cycle charges, renewals, other chains', () => {
+    it('each monthly cycle of an annual term is a cycleCharge at every tier, still billed while suspended', async () => {
+      await priceFor(w.provider, '6.00');
+      await priceFor(w.reseller, '7.50');
+      const order = await indirectOrder(10);
+      const id = order.lines[0]?.subscriptionId as string;
+      must(await csp.execute(suspendSubscription, { principal: w.provider.globalAdmin, ...at(1) }, { subscriptionId: id }));
+      await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 62 });
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      const cycles = lines.filter((l) => l.chargeType === 'cycleCharge');
+      expect(cycles.map((l) => [l.tier, l.chargeStart, l.chargeEnd, l.amount])).toEqual([
+        [1, '2026-02-15', '2026-03-14', 5600n],
+        [2, '2026-02-15', '2026-03-14', 6000n],
+        [3, '2026-02-15', '2026-03-14', 7500n],
+        [1, '2026-03-15', '2026-04-14', 5600n],
+        [2, '2026-03-15', '2026-04-14', 6000n],
+        [3, '2026-03-15', '2026-04-14', 7500n],
+      ]);
+    });
+
+    it('the program default (ERP, +0 bps) below what the reseller pays refuses the order: PRICE_BELOW_COST', async () => {
+      await priceFor(w.provider, '6.00');
+      const out = await csp.execute(
+        placeOrder,
+        { principal: w.provider.globalAdmin },
+        {
+          sellerTenantId: w.provider.tenantId,
+          customerTenantId: w.resellerCustomer.tenantId,
+          lines: [seats(10, { partnerIdOnRecord: w.reseller.partnerId })],
+        },
+      );
+      expect(codes(out)).toEqual(['PRICE_BELOW_COST']);
+    });
+
+    it('a renewal reprices the chain (a rule effective from a later month applies at renewal, not mid-term)', async () => {
+      const monthly = await csp.execute(
+        placeOrder,
+        { principal: w.provider.globalAdmin },
+        {
+          sellerTenantId: w.provider.tenantId,
+          customerTenantId: w.resellerCustomer.tenantId,
+          lines: [{ catalogItemId: SEATS, quantity: 2, termDuration: 'P1M', billingCycle: 'monthly', partnerIdOnRecord: w.reseller.partnerId }],
+        },
+      );
+      const id = must(monthly).lines[0]?.subscriptionId as string;
+      must(
+        await csp.execute(
+          addRepricingRule,
+          { principal: w.reseller.globalAdmin },
+          { sellerTenantId: w.reseller.tenantId, basis: 'cost', adjustmentBps: 2000, effectiveMonth: '2026-02' },
+        ),
+      );
+      await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 32 });
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      expect(lines.map((l) => [l.chargeType, l.tier, l.unitPriceMicros, l.amount])).toEqual([
+        ['new', 1, 6_500_000n, 1300n],
+        ['new', 2, 6_500_000n, 1300n],
+        ['new', 3, 6_500_000n, 1300n],
+        ['renew', 1, 6_500_000n, 1300n],
+        ['renew', 2, 6_500_000n, 1300n],
+        ['renew', 3, 7_800_000n, 1560n],
+      ]);
+    });
+
+    it('the direct-bill chain bills two tiers; ResellerMPNID is the direct-bill partner', async () => {
+      const order = must(
+        await csp.execute(
+          placeOrder,
+          { principal: w.direct.globalAdmin },
+          { sellerTenantId: w.direct.tenantId, customerTenantId: w.directCustomer.tenantId, lines: [seats(3)] },
+        ),
+      );
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, order.lines[0]?.subscriptionId as string));
+      expect(lines.map((l) => [l.tier, l.sellerTenantId, l.buyerTenantId, l.resellerPartnerId])).toEqual([
+        [1, expect.any(String), w.direct.tenantId, w.direct.partnerId],
+        [2, w.direct.tenantId, w.directCustomer.tenantId, w.direct.partnerId],
+      ]);
+    });
+
+    it("a reseller's value-added service starts at the reseller's tier and never reaches the vendor", async () => {
+      must(
+        await csp.execute(
+          defineService,
+          { principal: w.reseller.globalAdmin },
+          {
+            partnerTenantId: w.reseller.tenantId,
+            id: 'RESELLER-MSP',
+            title: 'Managed workplace',
+            skus: [
+              {
+                code: 'STD',
+                title: 'Per user',
+                billing: 'license',
+                minQuantity: 1,
+                maxQuantity: 500,
+                markets: ['FR'],
+                prices: [{ termDuration: 'P1M', billingCycle: 'monthly', unitPrice: { EUR: 1500 } }],
+              },
+            ],
+          },
+        ),
+      );
+      const order = must(
+        await csp.execute(
+          placeOrder,
+          { principal: w.provider.globalAdmin },
+          {
+            sellerTenantId: w.provider.tenantId,
+            customerTenantId: w.resellerCustomer.tenantId,
+            lines: [
+              { catalogItemId: 'RESELLER-MSP:STD', quantity: 4, termDuration: 'P1M', billingCycle: 'monthly', partnerIdOnRecord: w.reseller.partnerId },
+            ],
+          },
+        ),
+      );
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, order.lines[0]?.subscriptionId as string));
+      expect(lines.map((l) => [l.tier, l.sellerTenantId, l.buyerTenantId, l.amount, l.sourceLineId])).toEqual([
+        [3, w.reseller.tenantId, w.resellerCustomer.tenantId, 6000n, null],
+      ]);
     });
   });
 
