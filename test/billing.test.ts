@@ -6,7 +6,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { OpenCsp } from '../src/app/opencsp.ts';
 import { closeBillingPeriod } from '../src/billing/close.ts';
-import { linesOfSubscription } from '../src/billing/store.ts';
 import {
   addPriceListEntry,
   addRepricingRule,
@@ -16,13 +15,19 @@ import {
   listInvoices,
   voidInvoice,
 } from '../src/billing/service.ts';
+import { linesOfSubscription } from '../src/billing/store.ts';
+import { defineService } from '../src/catalog/service.ts';
 import { addDays } from '../src/kernel/time.ts';
 import type { Order } from '../src/orders/model.ts';
-import { placeOrder } from '../src/orders/service.ts';
+import { approveOrder, placeOrder, requestOrder } from '../src/orders/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
 import { advanceWorldClock } from '../src/subscriptions/clock.ts';
-import { cancelSubscription, changeQuantity, suspendSubscription } from '../src/subscriptions/service.ts';
-import { defineService } from '../src/catalog/service.ts';
+import {
+  cancelSubscription,
+  changePartnerOfRecord,
+  changeQuantity,
+  suspendSubscription,
+} from '../src/subscriptions/service.ts';
 import { must } from '../src/world/builder.ts';
 import { buildCommerceWorld, type CommerceWorld, SEATS } from './support/commerce.ts';
 import { describeEachDatabase, T0 } from './support/databases.ts';
@@ -47,7 +52,10 @@ describeEachDatabase('billing', (db) => {
     w = await buildCommerceWorld(csp);
   });
 
-  async function priceFor(seller: { tenantId: string; globalAdmin: never } | CommerceWorld['provider'], unitPrice: string) {
+  async function priceFor(
+    seller: { tenantId: string; globalAdmin: never } | CommerceWorld['provider'],
+    unitPrice: string,
+  ) {
     return must(
       await csp.execute(
         addPriceListEntry,
@@ -105,7 +113,13 @@ describeEachDatabase('billing', (db) => {
     it('adding seats on day 3 refunds the rest of the cycle and charges it again, one ReferenceId; day-0 cancel nets zero', async () => {
       const order = await indirectOrder(10);
       const id = order.lines[0]?.subscriptionId as string;
-      must(await csp.execute(changeQuantity, { principal: w.provider.globalAdmin, ...at(3) }, { subscriptionId: id, quantity: 13 }));
+      must(
+        await csp.execute(
+          changeQuantity,
+          { principal: w.provider.globalAdmin, ...at(3) },
+          { subscriptionId: id, quantity: 13 },
+        ),
+      );
       const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
       const change = lines.filter((l) => l.chargeType === 'addQuantity');
       expect(change).toHaveLength(6);
@@ -118,7 +132,13 @@ describeEachDatabase('billing', (db) => {
 
       const other = await indirectOrder(4, 3);
       const otherId = other.lines[0]?.subscriptionId as string;
-      must(await csp.execute(cancelSubscription, { principal: w.provider.globalAdmin, ...at(3) }, { subscriptionId: otherId }));
+      must(
+        await csp.execute(
+          cancelSubscription,
+          { principal: w.provider.globalAdmin, ...at(3) },
+          { subscriptionId: otherId },
+        ),
+      );
       const net = new Map<number, bigint>();
       for (const l of await csp.store.read((tx) => linesOfSubscription(tx, otherId)))
         net.set(l.tier, (net.get(l.tier) ?? 0n) + l.amount);
@@ -129,13 +149,24 @@ describeEachDatabase('billing', (db) => {
       await indirectOrder(10);
       const before = await csp.query(listInvoices, { principal: w.operator.principal }, {});
       expect(must(before).items).toHaveLength(0);
-      expect(codes(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(5) }, { period: '2026-01' }))).toEqual([
-        'PERIOD_NOT_ENDED',
-      ]);
+      expect(
+        codes(
+          await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(5) }, { period: '2026-01' }),
+        ),
+      ).toEqual(['PERIOD_NOT_ENDED']);
       await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 17 });
-      const report = must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }));
-      expect(report).toMatchObject({ alreadyClosed: false, periodsClosed: ['2026-01'], documentsIssued: 3, linesBilled: 3 });
-      const invoices = must(await csp.query(listInvoices, { principal: w.operator.principal, ...at(17) }, {})).items;
+      const report = must(
+        await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }),
+      );
+      expect(report).toMatchObject({
+        alreadyClosed: false,
+        periodsClosed: ['2026-01'],
+        documentsIssued: 3,
+        linesBilled: 3,
+      });
+      const invoices = must(
+        await csp.query(listInvoices, { principal: w.operator.principal, ...at(17) }, {}),
+      ).items;
       expect(invoices.map((i) => [i.status, i.total, i.currency])).toEqual(
         expect.arrayContaining([
           ['issued', '56.00', 'EUR'],
@@ -143,31 +174,59 @@ describeEachDatabase('billing', (db) => {
           ['issued', '75.00', 'EUR'],
         ]),
       );
-      const again = must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }));
+      const again = must(
+        await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }),
+      );
       expect(again.alreadyClosed).toBe(true);
       // Each party reads what it issues and receives, nothing else.
-      const reseller = must(await csp.query(listInvoices, { principal: w.reseller.globalAdmin, ...at(17) }, {})).items;
+      const reseller = must(
+        await csp.query(listInvoices, { principal: w.reseller.globalAdmin, ...at(17) }, {}),
+      ).items;
       expect(reseller.map((i) => i.total).sort()).toEqual(['60.00', '75.00']);
-      const direct = must(await csp.query(listInvoices, { principal: w.direct.globalAdmin, ...at(17) }, {})).items;
+      const direct = must(
+        await csp.query(listInvoices, { principal: w.direct.globalAdmin, ...at(17) }, {}),
+      ).items;
       expect(direct).toEqual([]);
       const vendorInvoice = invoices.find((i) => i.total === '56.00');
-      expect(codes(await csp.query(getInvoice, { principal: w.reseller.globalAdmin }, { invoiceId: vendorInvoice?.id }))).toEqual([
-        'INVOICE_NOT_FOUND',
+      expect(
+        codes(
+          await csp.query(
+            getInvoice,
+            { principal: w.reseller.globalAdmin },
+            { invoiceId: vendorInvoice?.id },
+          ),
+        ),
+      ).toEqual(['INVOICE_NOT_FOUND']);
+      const lines = must(
+        await csp.query(
+          listInvoiceLines,
+          { principal: w.reseller.globalAdmin },
+          { invoiceId: invoices.find((i) => i.total === '75.00')?.id },
+        ),
+      );
+      expect(lines.items.map((l) => [l.chargeType, l.subtotal, l.marginAmount])).toEqual([
+        ['new', '75.00', '15.00'],
       ]);
-      const lines = must(await csp.query(listInvoiceLines, { principal: w.reseller.globalAdmin }, { invoiceId: invoices.find((i) => i.total === '75.00')?.id }));
-      expect(lines.items.map((l) => [l.chargeType, l.subtotal, l.marginAmount])).toEqual([['new', '75.00', '15.00']]);
     });
 
     it('a refund of a charge on an issued invoice goes on a credit note for the original period', async () => {
       await indirectOrder(10, 13); // 2026-01-28: the window runs into February
       await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 17 });
-      must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }));
+      must(
+        await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }),
+      );
       const subs = await csp.store.read((tx) => tx.selectFrom('subscriptions').select('id').execute());
       must(
-        await csp.execute(cancelSubscription, { principal: w.provider.globalAdmin, ...at(17) }, { subscriptionId: subs[0]?.id }),
+        await csp.execute(
+          cancelSubscription,
+          { principal: w.provider.globalAdmin, ...at(17) },
+          { subscriptionId: subs[0]?.id },
+        ),
       );
       await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 30 });
-      must(await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(47) }, { period: '2026-02' }));
+      must(
+        await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(47) }, { period: '2026-02' }),
+      );
       const all = must(await csp.query(listInvoices, { principal: w.operator.principal }, {})).items;
       const notes = all.filter((i) => i.kind === 'credit-note');
       expect(notes).toHaveLength(3);
@@ -178,8 +237,19 @@ describeEachDatabase('billing', (db) => {
         expect(n.total.startsWith('-')).toBe(true);
       }
       const numbers = all.filter((i) => i.sellerTenantId === w.provider.tenantId).map((i) => i.number);
-      expect(numbers).toEqual(expect.arrayContaining([`INV-${w.provider.partnerId}-2026-000001`, `CN-${w.provider.partnerId}-2026-000002`]));
-      const voided = must(await csp.execute(voidInvoice, { principal: w.provider.globalAdmin }, { invoiceId: notes.find((n) => n.sellerTenantId === w.provider.tenantId)?.id, reason: 'test' }));
+      expect(numbers).toEqual(
+        expect.arrayContaining([
+          `INV-${w.provider.partnerId}-2026-000001`,
+          `CN-${w.provider.partnerId}-2026-000002`,
+        ]),
+      );
+      const voided = must(
+        await csp.execute(
+          voidInvoice,
+          { principal: w.provider.globalAdmin },
+          { invoiceId: notes.find((n) => n.sellerTenantId === w.provider.tenantId)?.id, reason: 'test' },
+        ),
+      );
       expect(voided.status).toBe('void');
     });
 
@@ -189,10 +259,20 @@ describeEachDatabase('billing', (db) => {
         await csp.execute(
           issueCredit,
           { principal: w.reseller.globalAdmin },
-          { sellerTenantId: w.reseller.tenantId, subscriptionId: order.lines[0]?.subscriptionId, amount: '5.00', reason: 'outage' },
+          {
+            sellerTenantId: w.reseller.tenantId,
+            subscriptionId: order.lines[0]?.subscriptionId,
+            amount: '5.00',
+            reason: 'outage',
+          },
         ),
       );
-      expect(line).toMatchObject({ chargeType: 'customerCredit', subtotal: '-5.00', chainTier: 3, reason: 'outage' });
+      expect(line).toMatchObject({
+        chargeType: 'customerCredit',
+        subtotal: '-5.00',
+        chainTier: 3,
+        reason: 'outage',
+      });
     });
   });
 
@@ -202,7 +282,13 @@ describeEachDatabase('billing', (db) => {
       await priceFor(w.reseller, '7.50');
       const order = await indirectOrder(10);
       const id = order.lines[0]?.subscriptionId as string;
-      must(await csp.execute(suspendSubscription, { principal: w.provider.globalAdmin, ...at(1) }, { subscriptionId: id }));
+      must(
+        await csp.execute(
+          suspendSubscription,
+          { principal: w.provider.globalAdmin, ...at(1) },
+          { subscriptionId: id },
+        ),
+      );
       await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 62 });
       const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
       const cycles = lines.filter((l) => l.chargeType === 'cycleCharge');
@@ -237,7 +323,15 @@ describeEachDatabase('billing', (db) => {
         {
           sellerTenantId: w.provider.tenantId,
           customerTenantId: w.resellerCustomer.tenantId,
-          lines: [{ catalogItemId: SEATS, quantity: 2, termDuration: 'P1M', billingCycle: 'monthly', partnerIdOnRecord: w.reseller.partnerId }],
+          lines: [
+            {
+              catalogItemId: SEATS,
+              quantity: 2,
+              termDuration: 'P1M',
+              billingCycle: 'monthly',
+              partnerIdOnRecord: w.reseller.partnerId,
+            },
+          ],
         },
       );
       const id = must(monthly).lines[0]?.subscriptionId as string;
@@ -245,7 +339,12 @@ describeEachDatabase('billing', (db) => {
         await csp.execute(
           addRepricingRule,
           { principal: w.reseller.globalAdmin },
-          { sellerTenantId: w.reseller.tenantId, basis: 'cost', adjustmentBps: 2000, effectiveMonth: '2026-02' },
+          {
+            sellerTenantId: w.reseller.tenantId,
+            basis: 'cost',
+            adjustmentBps: 2000,
+            effectiveMonth: '2026-02',
+          },
         ),
       );
       await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 32 });
@@ -265,10 +364,16 @@ describeEachDatabase('billing', (db) => {
         await csp.execute(
           placeOrder,
           { principal: w.direct.globalAdmin },
-          { sellerTenantId: w.direct.tenantId, customerTenantId: w.directCustomer.tenantId, lines: [seats(3)] },
+          {
+            sellerTenantId: w.direct.tenantId,
+            customerTenantId: w.directCustomer.tenantId,
+            lines: [seats(3)],
+          },
         ),
       );
-      const lines = await csp.store.read((tx) => linesOfSubscription(tx, order.lines[0]?.subscriptionId as string));
+      const lines = await csp.store.read((tx) =>
+        linesOfSubscription(tx, order.lines[0]?.subscriptionId as string),
+      );
       expect(lines.map((l) => [l.tier, l.sellerTenantId, l.buyerTenantId, l.resellerPartnerId])).toEqual([
         [1, expect.any(String), w.direct.tenantId, w.direct.partnerId],
         [2, w.direct.tenantId, w.directCustomer.tenantId, w.direct.partnerId],
@@ -306,21 +411,120 @@ describeEachDatabase('billing', (db) => {
             sellerTenantId: w.provider.tenantId,
             customerTenantId: w.resellerCustomer.tenantId,
             lines: [
-              { catalogItemId: 'RESELLER-MSP:STD', quantity: 4, termDuration: 'P1M', billingCycle: 'monthly', partnerIdOnRecord: w.reseller.partnerId },
+              {
+                catalogItemId: 'RESELLER-MSP:STD',
+                quantity: 4,
+                termDuration: 'P1M',
+                billingCycle: 'monthly',
+                partnerIdOnRecord: w.reseller.partnerId,
+              },
             ],
           },
         ),
       );
-      const lines = await csp.store.read((tx) => linesOfSubscription(tx, order.lines[0]?.subscriptionId as string));
-      expect(lines.map((l) => [l.tier, l.sellerTenantId, l.buyerTenantId, l.amount, l.sourceLineId])).toEqual([
-        [3, w.reseller.tenantId, w.resellerCustomer.tenantId, 6000n, null],
+      const lines = await csp.store.read((tx) =>
+        linesOfSubscription(tx, order.lines[0]?.subscriptionId as string),
+      );
+      expect(lines.map((l) => [l.tier, l.sellerTenantId, l.buyerTenantId, l.amount, l.sourceLineId])).toEqual(
+        [[3, w.reseller.tenantId, w.resellerCustomer.tenantId, 6000n, null]],
+      );
+    });
+  });
+
+  describe('partner of record', () => {
+    it('a new partner of record reprices the chain from the next cycle; the current cycle stays with the old one', async () => {
+      await priceFor(w.provider, '6.00');
+      await priceFor(w.reseller, '7.50');
+      must(
+        await csp.execute(
+          addPriceListEntry,
+          { principal: w.reseller2.globalAdmin },
+          {
+            sellerTenantId: w.reseller2.tenantId,
+            skuId: SEATS,
+            termDuration: 'P1Y',
+            billingCycle: 'monthly',
+            country: 'FR',
+            currency: 'EUR',
+            unitPrice: '8.00',
+            effectiveFrom: '2026-01-01',
+          },
+        ),
+      );
+      const order = await indirectOrder(10);
+      const id = order.lines[0]?.subscriptionId as string;
+      must(
+        await csp.execute(
+          changePartnerOfRecord,
+          { principal: w.provider.globalAdmin, ...at(5) },
+          { subscriptionId: id, partnerId: w.reseller2.partnerId },
+        ),
+      );
+      await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 32 });
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      expect(
+        lines.filter((l) => l.tier === 3).map((l) => [l.chargeType, l.sellerTenantId, l.amount]),
+      ).toEqual([
+        ['new', w.reseller.tenantId, 7500n],
+        ['cycleCharge', w.reseller2.tenantId, 8000n],
+      ]);
+      expect(lines.filter((l) => l.tier === 2).map((l) => l.buyerTenantId)).toEqual([
+        w.reseller.tenantId,
+        w.reseller2.tenantId,
+      ]);
+    });
+
+    it('a new partner of record that would sell below its cost is refused and nothing changes', async () => {
+      await priceFor(w.provider, '6.00');
+      await priceFor(w.reseller, '7.50');
+      const order = await indirectOrder(10);
+      const id = order.lines[0]?.subscriptionId as string;
+      const out = await csp.execute(
+        changePartnerOfRecord,
+        { principal: w.provider.globalAdmin, ...at(5) },
+        { subscriptionId: id, partnerId: w.reseller2.partnerId },
+      );
+      expect(codes(out)).toEqual(['PRICE_BELOW_COST']);
+    });
+
+    it('an order request is priced when the provider approves it', async () => {
+      await priceFor(w.provider, '6.00');
+      await priceFor(w.reseller, '7.50');
+      const requested = must(
+        await csp.execute(
+          requestOrder,
+          { principal: w.reseller.globalAdmin },
+          {
+            providerTenantId: w.provider.tenantId,
+            customerTenantId: w.resellerCustomer.tenantId,
+            lines: [seats(2)],
+          },
+        ),
+      );
+      const approved = must(
+        await csp.execute(
+          approveOrder,
+          { principal: w.provider.globalAdmin, ...at(1) },
+          { orderId: requested.id },
+        ),
+      );
+      const lines = await csp.store.read((tx) =>
+        linesOfSubscription(tx, approved.lines[0]?.subscriptionId as string),
+      );
+      expect(lines.map((l) => [l.tier, l.amount, l.chargeStart])).toEqual([
+        [1, 1120n, '2026-01-16'],
+        [2, 1200n, '2026-01-16'],
+        [3, 1500n, '2026-01-16'],
       ]);
     });
   });
 
   describe('refusals', () => {
     it('PRICE_NOT_FOUND when a tier has no entry, no rule and the program has no default', async () => {
-      const program = { ...defaultProgram(), policies: { ...defaultProgram().policies, defaultRepricing: null } };
+      const program = {
+        ...defaultProgram(),
+        policies: { ...defaultProgram().policies, defaultRepricing: null },
+      };
       csp = await db.fresh({ program });
       w = await buildCommerceWorld(csp);
       const out = await csp.execute(

@@ -101,7 +101,9 @@ export function nextCycleStart(
   c: ChargeCycle,
 ): Date | null {
   const months = cycleMonths(term, billingCycle);
-  return c.index + 1 < TERM_MONTHS[term] / months ? addMonths(termStart, (c.index + 1) * months, anchorDay) : null;
+  return c.index + 1 < TERM_MONTHS[term] / months
+    ? addMonths(termStart, (c.index + 1) * months, anchorDay)
+    : null;
 }
 
 /** Day k of a cycle on which `at` falls (0 = first day), clamped to the cycle. */

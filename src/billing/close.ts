@@ -42,7 +42,11 @@ export interface CloseStep {
 }
 
 async function isClosed(ctx: CommandContext, period: string): Promise<boolean> {
-  const r = await ctx.tx.selectFrom('billing_periods').select('status').where('period', '=', period).executeTakeFirst();
+  const r = await ctx.tx
+    .selectFrom('billing_periods')
+    .select('status')
+    .where('period', '=', period)
+    .executeTakeFirst();
   return r?.status === 'closed';
 }
 
@@ -105,7 +109,11 @@ async function insertDocument(
 }
 
 /** Puts up to `batch` relationships' open lines of `period` on draft documents. */
-async function draftStep(ctx: CommandContext, period: string, batch: number): Promise<{ documents: number; lines: number }> {
+async function draftStep(
+  ctx: CommandContext,
+  period: string,
+  batch: number,
+): Promise<{ documents: number; lines: number }> {
   const groups = await ctx.tx
     .selectFrom('billing_lines')
     .select(['seller_tenant_id', 'buyer_tenant_id', 'currency'])
@@ -120,7 +128,9 @@ async function draftStep(ctx: CommandContext, period: string, batch: number): Pr
   let documents = 0;
   let lines = 0;
   for (const g of groups) {
-    const open = (eb: import('kysely').ExpressionBuilder<import('../store/schema.ts').Database, 'billing_lines'>) =>
+    const open = (
+      eb: import('kysely').ExpressionBuilder<import('../store/schema.ts').Database, 'billing_lines'>,
+    ) =>
       eb.and([
         eb('billing_lines.period', '=', period),
         eb('billing_lines.invoice_id', 'is', null),
@@ -155,7 +165,11 @@ async function draftStep(ctx: CommandContext, period: string, batch: number): Pr
         original: originalId,
       });
       for (let i = 0; i < ids.length; i += 500)
-        await ctx.tx.updateTable('billing_lines').set({ invoice_id: id }).where('id', 'in', ids.slice(i, i + 500)).execute();
+        await ctx.tx
+          .updateTable('billing_lines')
+          .set({ invoice_id: id })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
       documents++;
       lines += ids.length;
     }
@@ -269,14 +283,23 @@ async function issueStep(ctx: CommandContext, period: string, batch: number): Pr
 async function markClosed(ctx: CommandContext, period: string): Promise<void> {
   const counts = await ctx.tx
     .selectFrom('invoices')
-    .select((eb) => [eb.fn.countAll<number | string>().as('docs'), eb.fn.sum<number | string | null>('line_count').as('lines')])
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('docs'),
+      eb.fn.sum<number | string | null>('line_count').as('lines'),
+    ])
     .where('closed_in_period', '=', period)
     .executeTakeFirst();
   const invoiceCount = Number(counts?.docs ?? 0);
   const lineCount = Number(counts?.lines ?? 0);
   await ctx.tx
     .insertInto('billing_periods')
-    .values({ period, status: 'closed', invoice_count: invoiceCount, line_count: lineCount, closed_at: toInstant(ctx.now) })
+    .values({
+      period,
+      status: 'closed',
+      invoice_count: invoiceCount,
+      line_count: lineCount,
+      closed_at: toInstant(ctx.now),
+    })
     .execute();
   await ctx.record({
     type: 'billing.period-closed',
@@ -321,7 +344,11 @@ export const checkClose = defineQuery({
   async run(ctx, input): Promise<Outcome<{ period: string; closed: boolean }>> {
     const refused = closeRefusal(ctx, input.period);
     if (refused) return refused;
-    const r = await ctx.tx.selectFrom('billing_periods').select('status').where('period', '=', input.period).executeTakeFirst();
+    const r = await ctx.tx
+      .selectFrom('billing_periods')
+      .select('status')
+      .where('period', '=', input.period)
+      .executeTakeFirst();
     return accept({ period: input.period, closed: r?.status === 'closed' });
   },
 });
@@ -334,7 +361,8 @@ export const closePeriodStep = defineCommand({
     const refused = closeRefusal(ctx, input.period);
     if (refused) return refused;
     const { period } = input;
-    if (await isClosed(ctx, period)) return accept({ period, phase: 'already-closed', documents: 0, lines: 0, done: true });
+    if (await isClosed(ctx, period))
+      return accept({ period, phase: 'already-closed', documents: 0, lines: 0, done: true });
     const q = (await nextPeriodWithWork(ctx, period)) ?? period;
     const openLine = await ctx.tx
       .selectFrom('billing_lines')
@@ -401,5 +429,11 @@ export async function closeBillingPeriod(
     onProgress?.(step);
     if (step.done) break;
   }
-  return accept({ period, alreadyClosed: false, periodsClosed: closed, documentsIssued: documents, linesBilled: lines });
+  return accept({
+    period,
+    alreadyClosed: false,
+    periodsClosed: closed,
+    documentsIssued: documents,
+    linesBilled: lines,
+  });
 }

@@ -104,7 +104,11 @@ export interface SubscriptionBilling {
 }
 
 /** Invariant of a document: its totals are the exact sums of its lines (tax policy `none`). */
-export function documentTotals(amounts: Iterable<bigint>): { subtotal: bigint; taxTotal: bigint; total: bigint } {
+export function documentTotals(amounts: Iterable<bigint>): {
+  subtotal: bigint;
+  taxTotal: bigint;
+  total: bigint;
+} {
   let subtotal = 0n;
   for (const a of amounts) subtotal += a;
   return { subtotal, taxTotal: 0n, total: subtotal };

@@ -14,7 +14,7 @@
  * refused unless the rule allows it (`allowBelowCost`). No price at all is `PRICE_NOT_FOUND`.
  */
 import type { TermDuration } from '../catalog/model.ts';
-import { type Outcome, accept, refuse, type Violation, violation } from '../kernel/outcome.ts';
+import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
 import type { SalesChain } from '../orders/model.ts';
 import { divideRounded, minorToMicros } from './money.ts';
 
@@ -117,7 +117,8 @@ export function billingRelationships(
   for (let i = 0; i + 1 < chain.length; i++) {
     const seller = chain[i];
     const buyer = chain[i + 1];
-    if (seller && buyer) out.push({ tier: top + i, sellerTenantId: seller.tenantId, buyerTenantId: buyer.tenantId });
+    if (seller && buyer)
+      out.push({ tier: top + i, sellerTenantId: seller.tenantId, buyerTenantId: buyer.tenantId });
   }
   return out;
 }
@@ -150,8 +151,7 @@ export function entryOn(
   date: string,
 ): PriceListEntry | undefined {
   return entries.find(
-    (e) =>
-      sameKey(e, key) && e.effectiveFrom <= date && (e.effectiveTo === null || date < e.effectiveTo),
+    (e) => sameKey(e, key) && e.effectiveFrom <= date && (e.effectiveTo === null || date < e.effectiveTo),
   );
 }
 
@@ -184,7 +184,9 @@ export function adjustmentFor(
   key: Pick<PriceKey, 'productId' | 'skuId'>,
 ): { basis: PriceBasis; adjustmentBps: number } {
   const o = rule.overrides.find((x) => x.skuIds.includes(key.skuId) || x.productIds.includes(key.productId));
-  return o ? { basis: o.basis, adjustmentBps: o.adjustmentBps } : { basis: rule.basis, adjustmentBps: rule.adjustmentBps };
+  return o
+    ? { basis: o.basis, adjustmentBps: o.adjustmentBps }
+    : { basis: rule.basis, adjustmentBps: rule.adjustmentBps };
 }
 
 /** `basis × (1 + bps/10 000)`, rounded once (half-up on the magnitude) to the micro-unit. */
@@ -228,10 +230,24 @@ export function priceChain(input: ChainPricingInput): Outcome<TierPrice[]> {
     const sellerName = seller?.name ?? rel.sellerTenantId;
     const entry = entryOn(pricing.entries, key, date);
     const list = minorToMicros(BigInt(input.catalogPriceMinor), key.currency);
-    let price: { unit: bigint; erp: bigint | null; source: PriceSource; sourceId: string | null; belowCostAllowed: boolean } | undefined;
+    let price:
+      | {
+          unit: bigint;
+          erp: bigint | null;
+          source: PriceSource;
+          sourceId: string | null;
+          belowCostAllowed: boolean;
+        }
+      | undefined;
     if (entry) {
       const inherited: bigint | null = entry.erpMicros ?? erp ?? (cost === null ? list : null);
-      price = { unit: entry.unitPriceMicros, erp: inherited, source: 'price-list', sourceId: entry.id, belowCostAllowed: false };
+      price = {
+        unit: entry.unitPriceMicros,
+        erp: inherited,
+        source: 'price-list',
+        sourceId: entry.id,
+        belowCostAllowed: false,
+      };
     } else if (cost === null) {
       // The top of the chain (the vendor, or the owner of a value-added service): the catalog's list price.
       price = { unit: list, erp: list, source: 'catalog', sourceId: null, belowCostAllowed: false };
@@ -252,13 +268,17 @@ export function priceChain(input: ChainPricingInput): Outcome<TierPrice[]> {
     }
     if (!price) {
       violations.push(
-        violation('PRICE_NOT_FOUND', `${sellerName} has no price for ${buyer?.name ?? rel.buyerTenantId} on ${where} on ${date}.`, {
-          ...(input.field ? { field: input.field } : {}),
-          remedies: [
-            `${sellerName} adds a price list entry for this item (POST /v1/tenants/{id}/price-list).`,
-            `${sellerName} adds a repricing rule for this buyer, a group it is in, or everyone (POST /v1/tenants/{id}/repricing-rules).`,
-          ],
-        }),
+        violation(
+          'PRICE_NOT_FOUND',
+          `${sellerName} has no price for ${buyer?.name ?? rel.buyerTenantId} on ${where} on ${date}.`,
+          {
+            ...(input.field ? { field: input.field } : {}),
+            remedies: [
+              `${sellerName} adds a price list entry for this item (POST /v1/tenants/{id}/price-list).`,
+              `${sellerName} adds a repricing rule for this buyer, a group it is in, or everyone (POST /v1/tenants/{id}/repricing-rules).`,
+            ],
+          },
+        ),
       );
       break;
     }

@@ -15,7 +15,7 @@
  */
 import type { CommandContext, QueryContext } from '../app/context.ts';
 import { findSkuInMarket } from '../catalog/store.ts';
-import { type Outcome, accept, refuse, violation } from '../kernel/outcome.ts';
+import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { toInstant } from '../kernel/time.ts';
 import type { SalesChain } from '../orders/model.ts';
 import type { Subscription } from '../subscriptions/model.ts';
@@ -33,7 +33,7 @@ import {
 } from './charges.ts';
 import type { BillingLine, CycleState, SubscriptionBilling } from './model.ts';
 import { minorToMicros } from './money.ts';
-import { type PriceKey, type SellerPricing, type TierPrice, priceChain } from './pricing.ts';
+import { type PriceKey, priceChain, type SellerPricing, type TierPrice } from './pricing.ts';
 import * as store from './store.ts';
 
 /** Seller pricing loaded once per command (several lines, several tiers). */
@@ -92,7 +92,11 @@ function keyOf(s: Subscription, country: string): PriceKey {
 }
 
 /** The catalog's current list price for the subscription's item, if it is still sold. */
-async function catalogPrice(ctx: QueryContext, s: Subscription, country: string): Promise<number | undefined> {
+async function catalogPrice(
+  ctx: QueryContext,
+  s: Subscription,
+  country: string,
+): Promise<number | undefined> {
   const found = await findSkuInMarket(ctx.tx, s.catalogItemId, country);
   return found?.availability?.prices.find(
     (p) => p.termDuration === s.termDuration && p.billingCycle === s.billingCycle,
@@ -234,11 +238,26 @@ export async function startBilling(
 }
 
 /** The next cycle of the term fell due (`cycleCharge`; still charged while suspended). */
-export async function chargeNextCycle(ctx: CommandContext, s: Subscription, b: SubscriptionBilling): Promise<void> {
+export async function chargeNextCycle(
+  ctx: CommandContext,
+  s: Subscription,
+  b: SubscriptionBilling,
+): Promise<void> {
   if (!b.nextChargeAt || !s.termDuration) return;
-  const c = cycleAt(new Date(s.termStartAt), anchorDay(s), s.termDuration, s.billingCycle, new Date(b.nextChargeAt));
+  const c = cycleAt(
+    new Date(s.termStartAt),
+    anchorDay(s),
+    s.termDuration,
+    s.billingCycle,
+    new Date(b.nextChargeAt),
+  );
   const state = await chargeCycle(ctx, s, b, c, 'cycleCharge');
-  await store.putSubscriptionBilling(ctx.tx, { ...b, cycle: state, nextChargeAt: nextCharge(s, c) }, toInstant(ctx.now), false);
+  await store.putSubscriptionBilling(
+    ctx.tx,
+    { ...b, cycle: state, nextChargeAt: nextCharge(s, c) },
+    toInstant(ctx.now),
+    false,
+  );
 }
 
 /**
@@ -246,7 +265,11 @@ export async function chargeNextCycle(ctx: CommandContext, s: Subscription, b: S
  * day (a price below cost is raised to cost; with no price at all, the last term's prices stay) and
  * the first cycle is charged (`renew`).
  */
-export async function chargeRenewal(ctx: CommandContext, s: Subscription, b: SubscriptionBilling): Promise<void> {
+export async function chargeRenewal(
+  ctx: CommandContext,
+  s: Subscription,
+  b: SubscriptionBilling,
+): Promise<void> {
   if (!s.termDuration) return;
   const start = new Date(s.termStartAt);
   const repriced = await repriceSubscription(ctx, s, b.customerCountry, s.salesChain, start, true);
@@ -264,11 +287,16 @@ export async function chargeRenewal(ctx: CommandContext, s: Subscription, b: Sub
 /** The subscription ended (expired, disabled): no more charges. */
 export async function stopBilling(ctx: CommandContext, subscriptionId: string): Promise<void> {
   const b = await store.getSubscriptionBilling(ctx.tx, subscriptionId);
-  if (b?.nextChargeAt) await store.putSubscriptionBilling(ctx.tx, { ...b, nextChargeAt: null }, toInstant(ctx.now), false);
+  if (b?.nextChargeAt)
+    await store.putSubscriptionBilling(ctx.tx, { ...b, nextChargeAt: null }, toInstant(ctx.now), false);
 }
 
 /** Quantity changed from `before.quantity` to `quantity` now: refund the rest of the cycle, charge it anew. */
-export async function chargeQuantityChange(ctx: CommandContext, before: Subscription, quantity: number): Promise<void> {
+export async function chargeQuantityChange(
+  ctx: CommandContext,
+  before: Subscription,
+  quantity: number,
+): Promise<void> {
   const b = await store.getSubscriptionBilling(ctx.tx, before.id);
   if (!b?.cycle || !licensed(before) || quantity === b.cycle.quantity) return;
   const c = fromState(b.cycle);
@@ -314,11 +342,22 @@ export async function chargeCancellation(ctx: CommandContext, before: Subscripti
       b.customerCountry,
       b.cycle.chain,
       b.cycle.prices,
-      { chargeType: 'cancelImmediate', quantity: b.cycle.quantity, sign: -1, cycle: c, fromDay: dayOfCycle(c, ctx.now) },
+      {
+        chargeType: 'cancelImmediate',
+        quantity: b.cycle.quantity,
+        sign: -1,
+        cycle: c,
+        fromDay: dayOfCycle(c, ctx.now),
+      },
       { referenceId: ctx.ids.guid(), occurredAt: ctx.now, refunds: b.cycle.chargeLineIds },
     );
   }
-  await store.putSubscriptionBilling(ctx.tx, { ...b, cycle: null, nextChargeAt: null }, toInstant(ctx.now), false);
+  await store.putSubscriptionBilling(
+    ctx.tx,
+    { ...b, cycle: null, nextChargeAt: null },
+    toInstant(ctx.now),
+    false,
+  );
 }
 
 /**
@@ -343,7 +382,12 @@ export async function applyNewChain(
   chain: SalesChain,
   prices: readonly TierPrice[],
 ): Promise<void> {
-  await store.putSubscriptionBilling(ctx.tx, { ...b, termPrices: { chain, prices } }, toInstant(ctx.now), false);
+  await store.putSubscriptionBilling(
+    ctx.tx,
+    { ...b, termPrices: { chain, prices } },
+    toInstant(ctx.now),
+    false,
+  );
 }
 
 /**
@@ -363,9 +407,13 @@ export async function writeCredit(
   const tier = b?.termPrices.prices.find((p) => p.sellerTenantId === input.sellerTenantId)?.tier;
   if (!b || at < 0 || !seller || !buyer || tier === undefined)
     return refuse(
-      violation('BILLING_RELATIONSHIP_NOT_FOUND', `Tenant ${input.sellerTenantId} does not bill anyone for subscription ${s.id}.`, {
-        field: 'subscriptionId',
-      }),
+      violation(
+        'BILLING_RELATIONSHIP_NOT_FOUND',
+        `Tenant ${input.sellerTenantId} does not bill anyone for subscription ${s.id}.`,
+        {
+          field: 'subscriptionId',
+        },
+      ),
     );
   const today = dateOf(ctx.now);
   const id = ctx.ids.guid();

@@ -20,15 +20,29 @@ import { actsFor } from '../rules/decisions.ts';
 import { getSubscription } from '../subscriptions/store.ts';
 import type { BillingLine, Invoice } from './model.ts';
 import { formatAmount, formatMicros, parseDecimal } from './money.ts';
-import { PRICE_BASES, type PriceBasis, type PriceListEntry, type RepricingOverride, type RepricingRule, rangesOverlap, sameKey } from './pricing.ts';
+import {
+  PRICE_BASES,
+  type PriceBasis,
+  type PriceListEntry,
+  type RepricingOverride,
+  type RepricingRule,
+  rangesOverlap,
+  sameKey,
+} from './pricing.ts';
 import { writeCredit } from './rating.ts';
 import * as store from './store.ts';
 
 /** Roles that manage a partner's prices, credits and invoices. */
 export const BILLING_ROLES: readonly UserRole[] = ['global-admin', 'admin-agent', 'billing-admin'];
 
-function notFound(code: 'TENANT_NOT_FOUND' | 'INVOICE_NOT_FOUND' | 'PRICE_LIST_ENTRY_NOT_FOUND' | 'SUBSCRIPTION_NOT_FOUND', id: string, field: string): Violation {
-  return violation(code, `No ${code.replace('_NOT_FOUND', '').toLowerCase().replaceAll('_', ' ')} ${id}.`, { field });
+function notFound(
+  code: 'TENANT_NOT_FOUND' | 'INVOICE_NOT_FOUND' | 'PRICE_LIST_ENTRY_NOT_FOUND' | 'SUBSCRIPTION_NOT_FOUND',
+  id: string,
+  field: string,
+): Violation {
+  return violation(code, `No ${code.replace('_NOT_FOUND', '').toLowerCase().replaceAll('_', ' ')} ${id}.`, {
+    field,
+  });
 }
 
 /** May the principal manage `sellerTenantId`'s prices and invoices? The vendor's: the operator. */
@@ -70,7 +84,12 @@ function price(f: Fields, field: string, optional: boolean): bigint | undefined 
   return v;
 }
 
-function oneOf<T extends string>(f: Fields, field: string, values: readonly T[], optional = false): T | undefined {
+function oneOf<T extends string>(
+  f: Fields,
+  field: string,
+  values: readonly T[],
+  optional = false,
+): T | undefined {
   const v = optional ? f.text(field, { max: 40, optional: true }) : f.text(field, { max: 40 });
   if (v === undefined) return undefined;
   if (!(values as readonly string[]).includes(v)) {
@@ -101,7 +120,18 @@ export const addPriceListEntry = defineCommand({
     const effectiveTo = f.date('effectiveTo', { optional: true }) ?? null;
     if (effectiveFrom && effectiveTo && effectiveTo <= effectiveFrom)
       f.fail('INVALID_FIELD', 'effectiveTo', 'must be after effectiveFrom');
-    return f.finish(() => ({ sellerTenantId, skuId, termDuration, billingCycle, country, currency, unitPrice, erp, effectiveFrom, effectiveTo }));
+    return f.finish(() => ({
+      sellerTenantId,
+      skuId,
+      termDuration,
+      billingCycle,
+      country,
+      currency,
+      unitPrice,
+      erp,
+      effectiveFrom,
+      effectiveTo,
+    }));
   },
   async run(ctx, input): Promise<Outcome<PriceListEntryView>> {
     if (!(await actsForSeller(ctx, input.sellerTenantId)))
@@ -110,19 +140,33 @@ export const addPriceListEntry = defineCommand({
     const sku = await getSku(ctx.tx, input.skuId);
     const problems: Violation[] = [];
     if (!market)
-      problems.push(violation('UNKNOWN_COUNTRY', `${input.country} is not a market of the program.`, { field: 'country' }));
+      problems.push(
+        violation('UNKNOWN_COUNTRY', `${input.country} is not a market of the program.`, {
+          field: 'country',
+        }),
+      );
     else if (market.currency !== input.currency)
       problems.push(
-        violation('CURRENCY_MISMATCH', `${input.country} transacts in ${market.currency}, not ${input.currency}.`, {
-          field: 'currency',
-        }),
+        violation(
+          'CURRENCY_MISMATCH',
+          `${input.country} transacts in ${market.currency}, not ${input.currency}.`,
+          {
+            field: 'currency',
+          },
+        ),
       );
     if (!sku) problems.push(violation('OFFER_NOT_FOUND', `No SKU ${input.skuId}.`, { field: 'skuId' }));
     else if ((sku.billing === 'usage') !== (input.termDuration === null))
       problems.push(
-        violation('TERM_NOT_OFFERED', sku.billing === 'usage' ? 'A usage-based SKU has no term.' : 'A license-based SKU needs termDuration.', {
-          field: 'termDuration',
-        }),
+        violation(
+          'TERM_NOT_OFFERED',
+          sku.billing === 'usage'
+            ? 'A usage-based SKU has no term.'
+            : 'A license-based SKU needs termDuration.',
+          {
+            field: 'termDuration',
+          },
+        ),
       );
     if (problems.length > 0 || !sku) return refuse(...problems);
     const entry: PriceListEntry = {
@@ -149,13 +193,20 @@ export const addPriceListEntry = defineCommand({
           `Entry ${clash.id} already prices this item from ${clash.effectiveFrom} to ${clash.effectiveTo ?? 'open end'}.`,
           {
             field: 'effectiveFrom',
-            remedies: [`End entry ${clash.id} first (POST /v1/price-list/${clash.id}/end), then add this one from that day.`],
+            remedies: [
+              `End entry ${clash.id} first (POST /v1/price-list/${clash.id}/end), then add this one from that day.`,
+            ],
           },
         ),
       );
     await store.insertPriceListEntry(ctx.tx, entry, toInstant(ctx.now));
     const view = priceListEntryView(entry);
-    await ctx.record({ type: 'price-list.entry-added', entityType: 'price-list-entry', entityId: entry.id, payload: { ...view } });
+    await ctx.record({
+      type: 'price-list.entry-added',
+      entityType: 'price-list-entry',
+      entityId: entry.id,
+      payload: { ...view },
+    });
     return accept(view);
   },
 });
@@ -175,11 +226,20 @@ export const endPriceListEntry = defineCommand({
     if (!entry || !(await actsForSeller(ctx, entry.sellerTenantId)))
       return refuse(notFound('PRICE_LIST_ENTRY_NOT_FOUND', input.entryId, 'entryId'));
     if (input.effectiveTo <= entry.effectiveFrom)
-      return refuse(violation('INVALID_FIELD', `effectiveTo must be after the entry's start ${entry.effectiveFrom}.`, { field: 'effectiveTo' }));
+      return refuse(
+        violation('INVALID_FIELD', `effectiveTo must be after the entry's start ${entry.effectiveFrom}.`, {
+          field: 'effectiveTo',
+        }),
+      );
     const ended = { ...entry, effectiveTo: input.effectiveTo };
     await store.setPriceListEntryEnd(ctx.tx, entry.id, input.effectiveTo);
     const view = priceListEntryView(ended);
-    await ctx.record({ type: 'price-list.entry-ended', entityType: 'price-list-entry', entityId: entry.id, payload: { effectiveTo: input.effectiveTo } });
+    await ctx.record({
+      type: 'price-list.entry-ended',
+      entityType: 'price-list-entry',
+      entityId: entry.id,
+      payload: { effectiveTo: input.effectiveTo },
+    });
     return accept(view);
   },
 });
@@ -237,7 +297,9 @@ export const listPriceList = defineQuery({
       .where('id', 'in', rows.length > 0 ? rows.map((r) => r.id) : [''])
       .execute();
     for (const r of withCreated) created.set(r.id, r.created_at);
-    return accept(toPage(rows, input.limit, (r) => ({ key: created.get(r.id) ?? '', id: r.id }), priceListEntryView));
+    return accept(
+      toPage(rows, input.limit, (r) => ({ key: created.get(r.id) ?? '', id: r.id }), priceListEntryView),
+    );
   },
 });
 
@@ -259,21 +321,30 @@ export const setBuyerGroupMember = defineCommand({
       return refuse(notFound('TENANT_NOT_FOUND', input.sellerTenantId, 'sellerTenantId'));
     if (!(await billsBuyer(ctx, input.sellerTenantId, input.buyerTenantId)))
       return refuse(notFound('TENANT_NOT_FOUND', input.buyerTenantId, 'buyerTenantId'));
-    const key = { seller_tenant_id: input.sellerTenantId, group_name: input.group, buyer_tenant_id: input.buyerTenantId };
+    const key = {
+      seller_tenant_id: input.sellerTenantId,
+      group_name: input.group,
+      buyer_tenant_id: input.buyerTenantId,
+    };
     await ctx.tx
       .deleteFrom('buyer_group_members')
       .where('seller_tenant_id', '=', key.seller_tenant_id)
       .where('group_name', '=', key.group_name)
       .where('buyer_tenant_id', '=', key.buyer_tenant_id)
       .execute();
-    if (input.member) await ctx.tx.insertInto('buyer_group_members').values({ ...key, created_at: toInstant(ctx.now) }).execute();
+    if (input.member)
+      await ctx.tx
+        .insertInto('buyer_group_members')
+        .values({ ...key, created_at: toInstant(ctx.now) })
+        .execute();
     await ctx.record({
       type: input.member ? 'buyer-group.member-added' : 'buyer-group.member-removed',
       entityType: 'buyer-group',
       entityId: `${input.sellerTenantId}/${input.group}`,
       payload: { buyerTenantId: input.buyerTenantId },
     });
-    const members = (await store.groupsOf(ctx.tx, input.sellerTenantId)).get(input.group) ?? new Set<string>();
+    const members =
+      (await store.groupsOf(ctx.tx, input.sellerTenantId)).get(input.group) ?? new Set<string>();
     return accept({ sellerTenantId: input.sellerTenantId, group: input.group, members: [...members].sort() });
   },
 });
@@ -302,7 +373,8 @@ export const addRepricingRule = defineCommand({
     const sellerTenantId = f.guid('sellerTenantId');
     const buyerTenantId = f.guid('buyerTenantId', { optional: true }) ?? null;
     const buyerGroup = f.text('buyerGroup', { max: 100, optional: true }) ?? null;
-    if (buyerTenantId && buyerGroup) f.fail('INVALID_FIELD', 'buyerGroup', 'cannot be given with buyerTenantId (one target)');
+    if (buyerTenantId && buyerGroup)
+      f.fail('INVALID_FIELD', 'buyerGroup', 'cannot be given with buyerTenantId (one target)');
     const basis = oneOf(f, 'basis', PRICE_BASES) ?? 'erp';
     const adjustmentBps = f.integer('adjustmentBps', { min: -10_000, max: 1_000_000 });
     const overrides = f.objects(
@@ -322,35 +394,58 @@ export const addRepricingRule = defineCommand({
       { max: 100 },
     );
     const effectiveMonth = f.text('effectiveMonth', { max: 7 });
-    if (effectiveMonth && !MONTH.test(effectiveMonth)) f.fail('INVALID_FIELD', 'effectiveMonth', 'must be a month YYYY-MM');
+    if (effectiveMonth && !MONTH.test(effectiveMonth))
+      f.fail('INVALID_FIELD', 'effectiveMonth', 'must be a month YYYY-MM');
     const allowBelowCost = f.boolean('allowBelowCost', { optional: true }) ?? false;
-    return f.finish(() => ({ sellerTenantId, buyerTenantId, buyerGroup, basis, adjustmentBps, overrides, effectiveMonth, allowBelowCost }));
+    return f.finish(() => ({
+      sellerTenantId,
+      buyerTenantId,
+      buyerGroup,
+      basis,
+      adjustmentBps,
+      overrides,
+      effectiveMonth,
+      allowBelowCost,
+    }));
   },
   async run(ctx, input): Promise<Outcome<RepricingRuleView>> {
     if (!(await actsForSeller(ctx, input.sellerTenantId)))
       return refuse(notFound('TENANT_NOT_FOUND', input.sellerTenantId, 'sellerTenantId'));
     if (input.buyerTenantId && !(await billsBuyer(ctx, input.sellerTenantId, input.buyerTenantId)))
       return refuse(
-        violation('BUYER_NOT_A_CUSTOMER_OF_SELLER', `Tenant ${input.sellerTenantId} does not bill ${input.buyerTenantId}.`, {
-          field: 'buyerTenantId',
-          remedies: ['Name one of your resellers (an active partnership) or one of your customers (a relationship).'],
-        }),
+        violation(
+          'BUYER_NOT_A_CUSTOMER_OF_SELLER',
+          `Tenant ${input.sellerTenantId} does not bill ${input.buyerTenantId}.`,
+          {
+            field: 'buyerTenantId',
+            remedies: [
+              'Name one of your resellers (an active partnership) or one of your customers (a relationship).',
+            ],
+          },
+        ),
       );
     const problems: Violation[] = [];
     const current = toInstant(ctx.now).slice(0, 7);
     if (input.effectiveMonth <= current)
       problems.push(
-        violation('EFFECTIVE_MONTH_NOT_FUTURE', `effectiveMonth ${input.effectiveMonth} is not after ${current}.`, {
-          field: 'effectiveMonth',
-          remedies: ['Choose next month or later; for an immediate price, add a price-list entry.'],
-        }),
+        violation(
+          'EFFECTIVE_MONTH_NOT_FUTURE',
+          `effectiveMonth ${input.effectiveMonth} is not after ${current}.`,
+          {
+            field: 'effectiveMonth',
+            remedies: ['Choose next month or later; for an immediate price, add a price-list entry.'],
+          },
+        ),
       );
     const losing = [input, ...input.overrides].some((a) => a.basis === 'cost' && a.adjustmentBps < 0);
     if (losing && !input.allowBelowCost)
       problems.push(
         violation('PRICE_BELOW_COST', 'A cost-based rule with a negative adjustment sells below cost.', {
           field: 'adjustmentBps',
-          remedies: ['Use a non-negative adjustment on cost.', 'Set allowBelowCost: true if selling at a loss is intended.'],
+          remedies: [
+            'Use a non-negative adjustment on cost.',
+            'Set allowBelowCost: true if selling at a loss is intended.',
+          ],
         }),
       );
     if (problems.length > 0) return refuse(...problems);
@@ -367,7 +462,12 @@ export const addRepricingRule = defineCommand({
       createdAt: toInstant(ctx.now),
     };
     await store.insertRepricingRule(ctx.tx, rule);
-    await ctx.record({ type: 'repricing-rule.added', entityType: 'repricing-rule', entityId: rule.id, payload: { ...rule } });
+    await ctx.record({
+      type: 'repricing-rule.added',
+      entityType: 'repricing-rule',
+      entityId: rule.id,
+      payload: { ...rule },
+    });
     return accept(rule);
   },
 });
@@ -408,14 +508,27 @@ export const issueCredit = defineCommand({
     const amount = parseDecimal(input.amount, exponent);
     if (amount === undefined || amount <= 0n)
       return refuse(
-        violation('INVALID_FIELD', `amount must be a positive decimal with at most ${exponent} decimals in ${s.currency}.`, {
-          field: 'amount',
-        }),
+        violation(
+          'INVALID_FIELD',
+          `amount must be a positive decimal with at most ${exponent} decimals in ${s.currency}.`,
+          {
+            field: 'amount',
+          },
+        ),
       );
-    const written = await writeCredit(ctx, s, { sellerTenantId: input.sellerTenantId, amountMinor: amount, reason: input.reason });
+    const written = await writeCredit(ctx, s, {
+      sellerTenantId: input.sellerTenantId,
+      amountMinor: amount,
+      reason: input.reason,
+    });
     if (!written.ok) return written;
     const view = lineView(written.value, null);
-    await ctx.record({ type: 'billing.credit-issued', entityType: 'subscription', entityId: s.id, payload: { ...view } });
+    await ctx.record({
+      type: 'billing.credit-issued',
+      entityType: 'subscription',
+      entityId: s.id,
+      payload: { ...view },
+    });
     return accept(view);
   },
 });
@@ -543,7 +656,10 @@ export function lineView(l: BillingLine, invoiceNumber: string | null): BillingL
 }
 
 /** May the principal read this invoice: the operator, or an agent of the seller or of the buyer. */
-async function canSeeInvoice(ctx: QueryContext, i: Pick<Invoice, 'sellerTenantId' | 'buyerTenantId'>): Promise<boolean> {
+async function canSeeInvoice(
+  ctx: QueryContext,
+  i: Pick<Invoice, 'sellerTenantId' | 'buyerTenantId'>,
+): Promise<boolean> {
   if (isOperator(ctx.principal)) return true;
   const p = ctx.principal;
   if (p.kind !== 'user') return false;
@@ -578,7 +694,8 @@ export const listInvoices = defineQuery({
   parse(input) {
     const f = new Fields(input);
     const period = f.text('period', { max: 7, optional: true });
-    if (period !== undefined && !MONTH.test(period)) f.fail('INVALID_FIELD', 'period', 'must be a month YYYY-MM');
+    if (period !== undefined && !MONTH.test(period))
+      f.fail('INVALID_FIELD', 'period', 'must be a month YYYY-MM');
     const role = oneOf(f, 'role', ['issued', 'received'] as const, true);
     const status = oneOf(f, 'status', ['draft', 'issued', 'void'] as const, true);
     const page = parsePage(f);
@@ -588,7 +705,10 @@ export const listInvoices = defineQuery({
     const p = ctx.principal;
     let q = ctx.tx.selectFrom('invoices').selectAll();
     if (!isOperator(p)) {
-      if (p.kind !== 'user' || !(actsFor(p, p.tenantId, BILLING_ROLES) || actsFor(p, p.tenantId, ['global-admin'])))
+      if (
+        p.kind !== 'user' ||
+        !(actsFor(p, p.tenantId, BILLING_ROLES) || actsFor(p, p.tenantId, ['global-admin']))
+      )
         return accept({ items: [], next: null });
       const tenant = p.tenantId;
       q =
@@ -596,7 +716,9 @@ export const listInvoices = defineQuery({
           ? q.where('seller_tenant_id', '=', tenant)
           : input.role === 'received'
             ? q.where('buyer_tenant_id', '=', tenant)
-            : q.where((eb) => eb.or([eb('seller_tenant_id', '=', tenant), eb('buyer_tenant_id', '=', tenant)]));
+            : q.where((eb) =>
+                eb.or([eb('seller_tenant_id', '=', tenant), eb('buyer_tenant_id', '=', tenant)]),
+              );
     }
     if (input.period) q = q.where('closed_in_period', '=', input.period);
     if (input.status) q = q.where('status', '=', input.status);
@@ -608,8 +730,19 @@ export const listInvoices = defineQuery({
           eb.and([eb('closed_in_period', '=', after.key), eb('id', '>', after.id)]),
         ]),
       );
-    const rows = await q.orderBy('closed_in_period').orderBy('id').limit(input.limit + 1).execute();
-    return accept(toPage(rows, input.limit, (r) => ({ key: r.closed_in_period, id: r.id }), (r) => invoiceView(store.toInvoice(r))));
+    const rows = await q
+      .orderBy('closed_in_period')
+      .orderBy('id')
+      .limit(input.limit + 1)
+      .execute();
+    return accept(
+      toPage(
+        rows,
+        input.limit,
+        (r) => ({ key: r.closed_in_period, id: r.id }),
+        (r) => invoiceView(store.toInvoice(r)),
+      ),
+    );
   },
 });
 
@@ -629,11 +762,23 @@ export const listInvoiceLines = defineQuery({
     const after = input.after;
     if (after)
       q = q.where((eb) =>
-        eb.or([eb('occurred_at', '>', after.key), eb.and([eb('occurred_at', '=', after.key), eb('id', '>', after.id)])]),
+        eb.or([
+          eb('occurred_at', '>', after.key),
+          eb.and([eb('occurred_at', '=', after.key), eb('id', '>', after.id)]),
+        ]),
       );
-    const rows = await q.orderBy('occurred_at').orderBy('id').limit(input.limit + 1).execute();
+    const rows = await q
+      .orderBy('occurred_at')
+      .orderBy('id')
+      .limit(input.limit + 1)
+      .execute();
     return accept(
-      toPage(rows, input.limit, (r) => ({ key: r.occurred_at, id: r.id }), (r) => lineView(store.toBillingLine(r), found.value.number)),
+      toPage(
+        rows,
+        input.limit,
+        (r) => ({ key: r.occurred_at, id: r.id }),
+        (r) => lineView(store.toBillingLine(r), found.value.number),
+      ),
     );
   },
 });
@@ -658,10 +803,21 @@ export const voidInvoice = defineCommand({
         }),
       );
     if (i.status !== 'issued')
-      return refuse(violation('INVOICE_NOT_ISSUED', `Invoice ${i.id} is ${i.status}.`, { field: 'invoiceId' }));
+      return refuse(
+        violation('INVOICE_NOT_ISSUED', `Invoice ${i.id} is ${i.status}.`, { field: 'invoiceId' }),
+      );
     const at = toInstant(ctx.now);
-    await ctx.tx.updateTable('invoices').set({ status: 'void', voided_at: at, void_reason: input.reason }).where('id', '=', i.id).execute();
-    await ctx.record({ type: 'invoice.voided', entityType: 'invoice', entityId: i.id, payload: { reason: input.reason } });
+    await ctx.tx
+      .updateTable('invoices')
+      .set({ status: 'void', voided_at: at, void_reason: input.reason })
+      .where('id', '=', i.id)
+      .execute();
+    await ctx.record({
+      type: 'invoice.voided',
+      entityType: 'invoice',
+      entityId: i.id,
+      payload: { reason: input.reason },
+    });
     return accept(invoiceView({ ...i, status: 'void', voidedAt: at, voidReason: input.reason }));
   },
 });

@@ -5,7 +5,13 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { TermDuration } from '../catalog/model.ts';
-import type { Database, BillingLinesTable, InvoicesTable, PriceListEntriesTable, RepricingRulesTable } from '../store/schema.ts';
+import type {
+  BillingLinesTable,
+  Database,
+  InvoicesTable,
+  PriceListEntriesTable,
+  RepricingRulesTable,
+} from '../store/schema.ts';
 import type { ChargeType } from './charges.ts';
 import type {
   BillingLine,
@@ -79,7 +85,11 @@ export async function insertPriceListEntry(tx: Tx, e: PriceListEntry, createdAt:
 }
 
 export async function setPriceListEntryEnd(tx: Tx, id: string, effectiveTo: string | null): Promise<void> {
-  await tx.updateTable('price_list_entries').set({ effective_to: effectiveTo }).where('id', '=', id).execute();
+  await tx
+    .updateTable('price_list_entries')
+    .set({ effective_to: effectiveTo })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function getPriceListEntry(tx: Tx, id: string): Promise<PriceListEntry | undefined> {
@@ -108,7 +118,13 @@ export async function entriesFor(
 
 export async function listPriceList(
   tx: Tx,
-  q: { sellerTenantId: string; skuId?: string | undefined; country?: string | undefined; after?: { key: string; id: string } | undefined; limit: number },
+  q: {
+    sellerTenantId: string;
+    skuId?: string | undefined;
+    country?: string | undefined;
+    after?: { key: string; id: string } | undefined;
+    limit: number;
+  },
 ): Promise<PriceListEntry[]> {
   let s = tx.selectFrom('price_list_entries').selectAll().where('seller_tenant_id', '=', q.sellerTenantId);
   if (q.skuId) s = s.where('sku_id', '=', q.skuId);
@@ -116,9 +132,16 @@ export async function listPriceList(
   const after = q.after;
   if (after)
     s = s.where((eb) =>
-      eb.or([eb('created_at', '>', after.key), eb.and([eb('created_at', '=', after.key), eb('id', '>', after.id)])]),
+      eb.or([
+        eb('created_at', '>', after.key),
+        eb.and([eb('created_at', '=', after.key), eb('id', '>', after.id)]),
+      ]),
     );
-  const rows = await s.orderBy('created_at').orderBy('id').limit(q.limit + 1).execute();
+  const rows = await s
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(q.limit + 1)
+    .execute();
   return rows.map(toPriceListEntry);
 }
 
@@ -212,7 +235,10 @@ function termFromJson(text: string): TermPrices {
   return { chain: raw.chain, prices: tierPricesFromJson(JSON.stringify(raw.prices)) };
 }
 
-export async function getSubscriptionBilling(tx: Tx, subscriptionId: string): Promise<SubscriptionBilling | undefined> {
+export async function getSubscriptionBilling(
+  tx: Tx,
+  subscriptionId: string,
+): Promise<SubscriptionBilling | undefined> {
   const r = await tx
     .selectFrom('subscription_billing')
     .selectAll()

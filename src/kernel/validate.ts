@@ -182,7 +182,11 @@ export class Fields {
     const out: string[] = [];
     value.forEach((item, i) => {
       if (typeof item !== 'string' || item.trim() === '' || item.length > (opts.maxLength ?? 200))
-        this.fail('INVALID_FIELD', `${field}[${i}]`, `must be a non-empty string of at most ${opts.maxLength ?? 200} characters`);
+        this.fail(
+          'INVALID_FIELD',
+          `${field}[${i}]`,
+          `must be a non-empty string of at most ${opts.maxLength ?? 200} characters`,
+        );
       else if (!out.includes(item)) out.push(item);
     });
     return out;

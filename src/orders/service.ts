@@ -15,6 +15,8 @@
 
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
+import type { TierPrice } from '../billing/pricing.ts';
+import { type PricingCache, priceLine } from '../billing/rating.ts';
 import { BILLING_CYCLES, type BillingCycle, TERM_DURATIONS, type TermDuration } from '../catalog/model.ts';
 import { findSkuInMarket } from '../catalog/store.ts';
 import { loadCustomerFacts, loadPartnerFacts } from '../decisions/facts.ts';
@@ -28,10 +30,8 @@ import { getLocation, getTenant, principalOrganizationId, tenantNotFound } from 
 import { actsFor, sellingRole } from '../rules/decisions.ts';
 import type { CustomerFacts, PartnerFacts } from '../rules/facts.ts';
 import type { Subscription } from '../subscriptions/model.ts';
-import { type ChainParty, ORDER_STATUSES, type Order, type OrderLine, type OrderStatus } from './model.ts';
-import { type PricingCache, priceLine } from '../billing/rating.ts';
-import type { TierPrice } from '../billing/pricing.ts';
 import { type LineBilling, provisionSubscriptions } from '../subscriptions/provision.ts';
+import { type ChainParty, ORDER_STATUSES, type Order, type OrderLine, type OrderStatus } from './model.ts';
 import { checkCatalogLine, currencyViolation, mergeLineViolations, salesChain } from './rules.ts';
 import * as store from './store.ts';
 

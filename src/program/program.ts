@@ -143,7 +143,9 @@ export function buildProgram(def: ProgramDefinition, regions: RegionsFile): Prog
       !Number.isSafeInteger(dr.adjustmentBps) ||
       dr.adjustmentBps < -10_000)
   )
-    defects.push('policies.defaultRepricing must be null or { basis: cost | erp, adjustmentBps: integer ≥ -10000 }');
+    defects.push(
+      'policies.defaultRepricing must be null or { basis: cost | erp, adjustmentBps: integer ≥ -10000 }',
+    );
   if (defects.length > 0) throw new Error(`program ${def.id}: ${defects.join('; ')}`);
   return { ...def, catalogue, rolesByTenantType: ROLES_BY_TENANT_TYPE };
 }

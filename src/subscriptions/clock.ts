@@ -7,13 +7,13 @@
 import { defineCommand } from '../app/command.ts';
 import type { CommandContext, RequestInfo } from '../app/context.ts';
 import { CLOCK_OFFSET_SETTING, type OpenCsp } from '../app/opencsp.ts';
+import { chargeNextCycle, chargeRenewal, stopBilling } from '../billing/rating.ts';
+import * as billingStore from '../billing/store.ts';
+import type { TermDuration } from '../catalog/model.ts';
 import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
-import { chargeNextCycle, chargeRenewal, stopBilling } from '../billing/rating.ts';
-import * as billingStore from '../billing/store.ts';
-import type { TermDuration } from '../catalog/model.ts';
 import { atTermEnd, cancellationWindowEnd, type Subscription, termEnd } from './model.ts';
 import * as store from './store.ts';
 

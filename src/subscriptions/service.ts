@@ -15,8 +15,8 @@
 import { effectiveAdminState } from '../admin-access/model.ts';
 import { toAdminRelationship } from '../admin-access/store.ts';
 import { defineCommand, defineQuery } from '../app/command.ts';
-import { applyNewChain, chargeCancellation, chargeQuantityChange, priceNewChain } from '../billing/rating.ts';
 import type { CommandContext, QueryContext } from '../app/context.ts';
+import { applyNewChain, chargeCancellation, chargeQuantityChange, priceNewChain } from '../billing/rating.ts';
 import { getSku } from '../catalog/store.ts';
 import {
   hasCustomerRelationship,

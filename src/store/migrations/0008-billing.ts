@@ -40,7 +40,11 @@ export const billing: Migration = {
       .addColumn('group_name', 'text', (c) => c.notNull())
       .addColumn('buyer_tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
       .addColumn('created_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('buyer_group_members_pk', ['seller_tenant_id', 'group_name', 'buyer_tenant_id'])
+      .addPrimaryKeyConstraint('buyer_group_members_pk', [
+        'seller_tenant_id',
+        'group_name',
+        'buyer_tenant_id',
+      ])
       .execute();
 
     await db.schema
@@ -151,10 +155,25 @@ export const billing: Migration = {
     await db.schema
       .createIndex('invoices_document')
       .on('invoices')
-      .columns(['closed_in_period', 'kind', 'seller_tenant_id', 'buyer_tenant_id', 'currency', 'original_invoice_id'])
+      .columns([
+        'closed_in_period',
+        'kind',
+        'seller_tenant_id',
+        'buyer_tenant_id',
+        'currency',
+        'original_invoice_id',
+      ])
       .execute();
-    await db.schema.createIndex('invoices_seller').on('invoices').columns(['seller_tenant_id', 'period', 'id']).execute();
-    await db.schema.createIndex('invoices_buyer').on('invoices').columns(['buyer_tenant_id', 'period', 'id']).execute();
+    await db.schema
+      .createIndex('invoices_seller')
+      .on('invoices')
+      .columns(['seller_tenant_id', 'period', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('invoices_buyer')
+      .on('invoices')
+      .columns(['buyer_tenant_id', 'period', 'id'])
+      .execute();
 
     await db.schema
       .createTable('invoice_number_sequences')
