@@ -6,7 +6,7 @@
  *   charge cycle (a month, or a year for annual billing), anchored on its term start day (days
  *   29–31 clamp to the end of shorter months).
  * - A cycle's charge (unit price × quantity, rounded once) is split into daily slices by largest
- *   remainder. A change on day k of a cycle (day 0 = the cycle's first day) refunds the remaining
+ *   remainder, the leftover units spread evenly. A change on day k of a cycle (day 0 = the cycle's first day) refunds the remaining
  *   slices of the old quantity and charges the remaining slices of the new one, so what is used
  *   plus what is refunded always equals what was charged.
  * - Every tier's line of one event shares the event id, `ReferenceId`, charge type, dates and
@@ -15,7 +15,7 @@
  */
 import { TERM_MONTHS, type TermDuration } from '../catalog/model.ts';
 import { addMonths } from '../kernel/time.ts';
-import { extend, splitLargestRemainder } from './money.ts';
+import { extend, slicesUpTo } from './money.ts';
 import type { TierPrice } from './pricing.ts';
 
 export const CHARGE_TYPES = [
@@ -116,13 +116,9 @@ export function cycleCharge(unitPriceMicros: bigint, quantity: number, currency:
   return extend(unitPriceMicros, BigInt(quantity), currency);
 }
 
-/** The slices of a cycle charge from day `fromDay` to the cycle's end, summed. */
+/** The slices of a cycle charge from day `fromDay` to the cycle's end, summed (see `splitLargestRemainder`). */
 export function remainingSlices(charge: bigint, days: number, fromDay: number): bigint {
-  if (fromDay <= 0) return charge;
-  if (fromDay >= days) return 0n;
-  return splitLargestRemainder(charge, days)
-    .slice(fromDay)
-    .reduce((sum, s) => sum + s, 0n);
+  return charge - slicesUpTo(charge, days, fromDay);
 }
 
 /** What one event charges (positive) or refunds (negative), before it is priced at each tier. */

@@ -46,8 +46,8 @@ describe('money', () => {
   });
 
   it('splits by largest remainder: slices sum to the charge and differ by at most one unit', () => {
-    expect(splitLargestRemainder(1000n, 3)).toEqual([334n, 333n, 333n]);
-    expect(splitLargestRemainder(-1000n, 3)).toEqual([-334n, -333n, -333n]);
+    expect(splitLargestRemainder(1000n, 3)).toEqual([333n, 334n, 333n]);
+    expect(splitLargestRemainder(-1000n, 3)).toEqual([-333n, -334n, -333n]);
     fc.assert(
       fc.property(
         fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
@@ -61,6 +61,34 @@ describe('money', () => {
         },
       ),
     );
+  });
+
+  it('any run of consecutive slices is within one minor unit of its exact share (leftovers spread evenly)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+        fc.integer({ min: 1, max: 366 }),
+        fc.nat(366),
+        fc.nat(366),
+        (amount, days, a, b) => {
+          const from = Math.min(a, b) % (days + 1);
+          const to = Math.max(from, Math.max(a, b) % (days + 1));
+          const run = splitLargestRemainder(amount, days)
+            .slice(from, to)
+            .reduce((x, y) => x + y, 0n);
+          const exactTimesDays = amount * BigInt(to - from); // run × days vs exact share × days
+          const diff = run * BigInt(days) - exactTimesDays;
+          return (diff < 0n ? -diff : diff) < BigInt(days);
+        },
+      ),
+    );
+    // Handing every leftover unit to the first days would break it: 30 units over 31 days, the
+    // last 20 days would get 0 instead of ≈ 19.35.
+    expect(
+      splitLargestRemainder(30n, 31)
+        .slice(11)
+        .reduce((x, y) => x + y, 0n),
+    ).toBe(19n);
   });
 
   it('a refund from day k is minus the remaining slices: used + refunded = charge, to the cent', () => {

@@ -4,9 +4,9 @@
  * unit). One rounding function, half-up on the magnitude then the sign (−2.5 → −3, 2.5 → 3), so a
  * refund is exactly the negative of the charge it reverses.
  *
- * Daily proration splits a charge into slices by the largest-remainder method: the slices are
- * within one minor unit of each other's exact share and always add up to the charge, so "used" plus
- * "refunded" equals what was charged, to the cent.
+ * Daily proration splits a charge into slices by the largest-remainder method (leftover units
+ * spread evenly): each slice, and each run of slices, is within one minor unit of its exact share,
+ * and they always add up to the charge, so "used" plus "refunded" equals what was charged, to the cent.
  */
 
 /** ISO 4217 minor-unit exponents of the currencies the program's markets transact in. */
@@ -64,20 +64,30 @@ export function minorToMicros(minor: bigint, currency: string): bigint {
 }
 
 /**
- * Splits `amount` (minor units, any sign) into `parts` slices by the largest-remainder method:
- * every slice is the floor of its exact share, and the leftover units go one each to the slices
- * with the largest remainders (ties: the earliest). The slices always sum to `amount`.
+ * Splits `amount` (minor units, any sign) into `parts` slices by the largest-remainder method with
+ * the leftover units spread evenly: slice i is `round((i+1)·amount/parts) − round(i·amount/parts)`
+ * (the one rounding rule). Every slice is the floor or the ceiling of its exact share, the slices
+ * always sum to `amount`, and — unlike handing every leftover unit to the first slices — any run
+ * of consecutive slices (what was used, what is refunded) is within one minor unit of its exact share.
  */
 export function splitLargestRemainder(amount: bigint, parts: number): bigint[] {
   if (!Number.isSafeInteger(parts) || parts < 1) throw new Error('parts must be a positive integer');
-  const negative = amount < 0n;
-  const magnitude = negative ? -amount : amount;
   const n = BigInt(parts);
-  const base = magnitude / n;
-  const leftover = Number(magnitude - base * n);
-  // Equal shares: every remainder is the same, so the leftover goes to the first slices.
-  const slices = Array.from({ length: parts }, (_, i) => base + (i < leftover ? 1n : 0n));
-  return negative ? slices.map((s) => -s) : slices;
+  const slices: bigint[] = [];
+  let before = 0n;
+  for (let i = 1n; i <= n; i++) {
+    const upTo = divideRounded(amount * i, n);
+    slices.push(upTo - before);
+    before = upTo;
+  }
+  return slices;
+}
+
+/** The sum of the first `days` slices of `amount` split over `parts` (exact, without building them). */
+export function slicesUpTo(amount: bigint, parts: number, days: number): bigint {
+  if (days <= 0) return 0n;
+  if (days >= parts) return amount;
+  return divideRounded(amount * BigInt(days), BigInt(parts));
 }
 
 /**
@@ -86,8 +96,7 @@ export function splitLargestRemainder(amount: bigint, parts: number): bigint[] {
  */
 export function refundFrom(charge: bigint, days: number, usedDays: number): bigint {
   if (usedDays < 0 || usedDays > days) throw new Error('usedDays must be within the period');
-  const slices = splitLargestRemainder(charge, days);
-  return -slices.slice(usedDays).reduce((sum, s) => sum + s, 0n);
+  return -(charge - slicesUpTo(charge, days, usedDays));
 }
 
 /** Formats minor units for people (`1234` EUR → `12.34 EUR`, `-5` JPY → `-5 JPY`). */

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import {
+  amountAt,
+  cascade,
+  cycle,
+  cycleAt,
+  dateOf,
+  dayOfCycle,
+  nextCycleStart,
+  periodBounds,
+  remainingSlices,
+} from './charges.ts';
+import type { TierPrice } from './pricing.ts';
+
+const d = (s: string) => new Date(s);
+
+describe('charge cycles', () => {
+  it('monthly cycles anchored on the 31st clamp to shorter months and come back', () => {
+    const start = d('2026-01-31T09:00:00.000Z');
+    const starts = [0, 1, 2, 3].map((i) => dateOf(cycle(start, 31, 1, i).start));
+    expect(starts).toEqual(['2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30']);
+    expect(cycle(start, 31, 1, 1).days).toBe(31); // Feb 28 → Mar 31
+    expect(cycle(start, 31, 1, 0).days).toBe(28); // Jan 31 → Feb 28
+  });
+
+  it('the cycle containing an instant; the last cycle of a term has no next one', () => {
+    const start = d('2026-01-15T10:00:00.000Z');
+    const c = cycleAt(start, 15, 'P1Y', 'monthly', d('2026-03-20T00:00:00.000Z'));
+    expect([c.index, dateOf(c.start), dateOf(c.end)]).toEqual([2, '2026-03-15', '2026-04-15']);
+    const last = cycleAt(start, 15, 'P1Y', 'monthly', d('2027-01-14T00:00:00.000Z'));
+    expect(last.index).toBe(11);
+    expect(nextCycleStart(start, 15, 'P1Y', 'monthly', last)).toBeNull();
+    const annual = cycleAt(start, 15, 'P3Y', 'annual', d('2027-06-01T00:00:00.000Z'));
+    expect([annual.index, annual.days]).toEqual([1, 365]);
+  });
+
+  it('day k of a cycle is clamped to the cycle; periods are calendar months', () => {
+    const c = cycle(d('2026-01-15T10:00:00.000Z'), 15, 1, 0);
+    expect(dayOfCycle(c, d('2026-01-15T23:59:00.000Z'))).toBe(0);
+    expect(dayOfCycle(c, d('2026-01-18T00:00:00.000Z'))).toBe(3);
+    expect(dayOfCycle(c, d('2026-03-01T00:00:00.000Z'))).toBe(31);
+    expect(periodBounds('2026-12').end.toISOString()).toBe('2027-01-01T00:00:00.000Z');
+  });
+});
+
+describe('proration and the cascade', () => {
+  it('the remaining slices of a charge: all on day 0, none after the cycle, each run within a cent of its exact share', () => {
+    expect(remainingSlices(5600n, 31, 0)).toBe(5600n);
+    expect(remainingSlices(5600n, 31, 31)).toBe(0n);
+    expect(remainingSlices(5600n, 31, 3)).toBe(5058n); // exact 5058.06
+    expect(remainingSlices(5600n, 31, 3) + (5600n - remainingSlices(5600n, 31, 3))).toBe(5600n);
+  });
+
+  it('one line per tier with the same dates, type and quantity; each references the line above', () => {
+    const c = cycle(d('2026-01-15T10:00:00.000Z'), 15, 1, 0);
+    const tiers: TierPrice[] = [1, 2, 3].map((tier) => ({
+      tier,
+      sellerTenantId: `S${tier}`,
+      buyerTenantId: `S${tier + 1}`,
+      unitPriceMicros: BigInt(tier) * 1_000_000n,
+      costMicros: null,
+      erpMicros: null,
+      source: 'price-list',
+      sourceId: null,
+    }));
+    let n = 0;
+    const lines = cascade(
+      { chargeType: 'removeQuantity', quantity: 4, sign: -1, cycle: c, fromDay: 10 },
+      tiers,
+      'JPY',
+      () => `L${n++}`,
+      ['a', 'b', 'c'],
+    );
+    expect(
+      lines.map((l) => [l.id, l.sourceLineId, l.refundsLineId, l.chargeStart, l.chargeEnd, l.amount]),
+    ).toEqual([
+      ['L0', null, 'a', '2026-01-25', '2026-02-14', -3n],
+      ['L1', 'L0', 'b', '2026-01-25', '2026-02-14', -5n],
+      ['L2', 'L1', 'c', '2026-01-25', '2026-02-14', -8n],
+    ]);
+    expect(
+      amountAt({ chargeType: 'new', quantity: 4, sign: 1, cycle: c, fromDay: 0 }, 1_000_000n, 'JPY'),
+    ).toBe(4n);
+  });
+});
