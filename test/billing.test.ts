@@ -251,6 +251,12 @@ describeEachDatabase('billing', (db) => {
         ),
       );
       expect(voided.status).toBe('void');
+      const twice = await csp.execute(
+        voidInvoice,
+        { principal: w.provider.globalAdmin },
+        { invoiceId: voided.id, reason: 'again' },
+      );
+      expect(codes(twice)).toEqual(['INVOICE_NOT_ISSUED']);
     });
 
     it('a credit is one negative line on one relationship', async () => {
