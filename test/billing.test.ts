@@ -145,6 +145,26 @@ describeEachDatabase('billing', (db) => {
       expect([...net.values()]).toEqual([0n, 0n, 0n]);
     });
 
+    it('seats added in the last hours of a cycle (its last day, before it ends) write no lines dated outside it', async () => {
+      const order = await indirectOrder(10);
+      const id = order.lines[0]?.subscriptionId as string;
+      const lastHours = { now: new Date('2026-02-15T06:00:00.000Z') }; // the cycle ends 2026-02-15T10:00Z
+      must(
+        await csp.execute(
+          changeQuantity,
+          { principal: w.provider.globalAdmin, ...lastHours },
+          { subscriptionId: id, quantity: 12 },
+        ),
+      );
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      expect(lines.map((l) => l.chargeType)).toEqual(['new', 'new', 'new']);
+      await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 32 });
+      const next = (await csp.store.read((tx) => linesOfSubscription(tx, id))).filter(
+        (l) => l.chargeType === 'cycleCharge',
+      );
+      expect(next.map((l) => l.quantity)).toEqual([12, 12, 12]);
+    });
+
     it('closing January issues one invoice per relationship with totals equal to their lines; re-closing adds nothing', async () => {
       await indirectOrder(10);
       const before = await csp.query(listInvoices, { principal: w.operator.principal }, {});

@@ -301,6 +301,16 @@ export async function chargeQuantityChange(
   if (!b?.cycle || !licensed(before) || quantity === b.cycle.quantity) return;
   const c = fromState(b.cycle);
   const fromDay = dayOfCycle(c, ctx.now);
+  if (fromDay >= c.days) {
+    // The last hours of the cycle's last day belong to no daily slice: nothing to refund or charge.
+    await store.putSubscriptionBilling(
+      ctx.tx,
+      { ...b, cycle: { ...b.cycle, quantity } },
+      toInstant(ctx.now),
+      false,
+    );
+    return;
+  }
   const chargeType: ChargeType = quantity > b.cycle.quantity ? 'addQuantity' : 'removeQuantity';
   const referenceId = ctx.ids.guid();
   const { chain, prices } = b.cycle;
@@ -334,7 +344,7 @@ export async function chargeQuantityChange(
 export async function chargeCancellation(ctx: CommandContext, before: Subscription): Promise<void> {
   const b = await store.getSubscriptionBilling(ctx.tx, before.id);
   if (!b) return;
-  if (b.cycle && licensed(before)) {
+  if (b.cycle && licensed(before) && dayOfCycle(fromState(b.cycle), ctx.now) < b.cycle.days) {
     const c = fromState(b.cycle);
     await writeCascade(
       ctx,

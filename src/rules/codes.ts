@@ -426,8 +426,7 @@ export const CODES = {
   BUYER_NOT_A_CUSTOMER_OF_SELLER: {
     status: 422,
     title: 'The buyer is not one the seller bills (its reseller or its customer)',
-    source:
-      'seed: the provider bills its resellers; resellers and direct-bill partners bill their customers',
+    source: 'seed: the provider bills its resellers; resellers and direct-bill partners bill their customers',
   },
   PERIOD_NOT_ENDED: {
     status: 409,

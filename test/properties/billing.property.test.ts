@@ -1,0 +1,766 @@
+/**
+ * Property: random sequences of billing-relevant commands over a real world, on SQLite and
+ * PostgreSQL, keep the books straight. Each run seeds random prices (price-list entries for the
+ * provider, the resellers and the direct-bill partner, repricing rules from February — one may
+ * sell below cost on purpose), then runs random commands: indirect and direct orders (random
+ * quantity, P1M monthly, P1Y monthly or P1Y annual), quantity changes (adds any time, removals
+ * inside the window — and outside it, refused), cancellations, suspensions and reactivations,
+ * auto-renew toggles, clock moves of 1–40 days (`advanceWorldClock`: cycle charges and renewals
+ * fall due) and month closes (`closeBillingPeriod` for every month that ended). Clock moves are whole
+ * days, so the world's time of day stays the purchase time (10:00).
+ *
+ * At every close and at the end, from plain table reads of billing_lines, invoices and
+ * subscriptions:
+ * - every line below its chain's top traces (source_line_id) to one line of the tier above with
+ *   the same event, ReferenceId, charge type, dates and quantity (only prices differ), whose amount
+ *   is the line's source_amount; per event, one line per billing relationship of the chain;
+ * - sell ≥ cost per unit, unless the seller's rule allows selling below cost;
+ * - every issued document's subtotal and total are the sum of its lines, line_count their count,
+ *   one currency; a credit note references an invoice of its own period and carries refunds of
+ *   that invoice's lines; every line of a closed period is on an issued document, no draft is left;
+ * - document numbers are gapless per seller and year (1..n);
+ * - per partner, sales − purchases = the MarginAmount (amount − source_amount) of its sales, over
+ *   all lines and over issued documents;
+ * - active and suspended subscriptions have a charge line for every cycle of their term up to now
+ *   (suspension does not stop billing); a cancellation on a cycle's first day nets that cycle to
+ *   zero at every tier.
+ * Every refused command leaves the database exactly as it was (snapshot before and after).
+ */
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import type { OpenCsp } from '../../src/app/opencsp.ts';
+import { cycle, cycleAt, cycleMonths, dateOf } from '../../src/billing/charges.ts';
+import { closeBillingPeriod } from '../../src/billing/close.ts';
+import { formatMicros } from '../../src/billing/money.ts';
+import { addPriceListEntry, addRepricingRule } from '../../src/billing/service.ts';
+import type { TermDuration } from '../../src/catalog/model.ts';
+import type { Outcome } from '../../src/kernel/outcome.ts';
+import type { Principal } from '../../src/kernel/principal.ts';
+import type { ChainParty } from '../../src/orders/model.ts';
+import { placeOrder } from '../../src/orders/service.ts';
+import { advanceWorldClock } from '../../src/subscriptions/clock.ts';
+import {
+  cancelSubscription,
+  changeQuantity,
+  reactivateSubscription,
+  setAutoRenew,
+  suspendSubscription,
+} from '../../src/subscriptions/service.ts';
+import { must } from '../../src/world/builder.ts';
+import { buildCommerceWorld, type CommerceWorld, SEATS } from '../support/commerce.ts';
+import { describeEachDatabase, type TestDatabase } from '../support/databases.ts';
+import { snapshot } from '../support/snapshot.ts';
+
+const DAY_MS = 86_400_000;
+
+/** The plans the test catalog offers for SEATS in FR, with their EUR list prices in cents. */
+const PLANS = [
+  { termDuration: 'P1M', billingCycle: 'monthly', listCents: 650 },
+  { termDuration: 'P1Y', billingCycle: 'monthly', listCents: 560 },
+  { termDuration: 'P1Y', billingCycle: 'annual', listCents: 6720 },
+] as const;
+
+type Seller = 'provider' | 'reseller' | 'reseller2' | 'direct';
+
+interface Pricing {
+  /** Price-list entries: a seller's price for a plan, the list price adjusted by `bps`. */
+  readonly entries: readonly { seller: Seller; plan: number; bps: number }[];
+  /** The resellers' rule for everyone from February: cost + bps (below cost only if allowed). */
+  readonly resellerRule: { bps: number; allowBelowCost: boolean } | null;
+  /** The provider's rule for Reseller FR 2 from March: ERP + bps. */
+  readonly providerRule: { bps: number } | null;
+}
+
+type Step =
+  | { kind: 'order'; direct: boolean; secondReseller: boolean; plan: number; quantity: number }
+  | { kind: 'quantity'; pick: number; delta: number; actor: number }
+  | { kind: 'cancel' | 'suspend' | 'reactivate'; pick: number; actor: number }
+  | { kind: 'auto-renew'; pick: number; on: boolean; actor: number }
+  | { kind: 'advance'; days: number }
+  | { kind: 'close' };
+
+const pick = fc.nat({ max: 40 });
+/** Values 0–8 name the seller's admin; 9 the reseller's (refused: only the seller manages). */
+const actor = fc.nat({ max: 9 });
+
+const pricingArb: fc.Arbitrary<Pricing> = fc.record({
+  entries: fc.uniqueArray(
+    fc.record({
+      seller: fc.constantFrom<Seller>('provider', 'reseller', 'reseller2', 'direct'),
+      plan: fc.nat({ max: 2 }),
+      bps: fc.oneof(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: -600, max: 600 })),
+    }),
+    { maxLength: 8, selector: (e) => `${e.seller}/${e.plan}` },
+  ),
+  resellerRule: fc.option(
+    fc.oneof(
+      fc.record({ bps: fc.integer({ min: 0, max: 3000 }), allowBelowCost: fc.constant(false) }),
+      fc.record({ bps: fc.integer({ min: -2000, max: 500 }), allowBelowCost: fc.constant(true) }),
+    ),
+  ),
+  providerRule: fc.option(fc.record({ bps: fc.integer({ min: -500, max: 3000 }) })),
+});
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('order' as const),
+      direct: fc.nat({ max: 2 }).map((n) => n === 0),
+      secondReseller: fc.nat({ max: 3 }).map((n) => n === 0),
+      plan: fc.nat({ max: 2 }),
+      quantity: fc.integer({ min: 1, max: 20 }),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('quantity' as const),
+      pick,
+      delta: fc.integer({ min: -6, max: 8 }).filter((d) => d !== 0),
+      actor,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('cancel' as const, 'suspend' as const, 'reactivate' as const),
+      pick,
+      actor,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('auto-renew' as const), pick, on: fc.boolean(), actor }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), days: fc.integer({ min: 1, max: 40 }) }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const) }) },
+);
+
+const at = <T>(list: readonly T[], i: number): T => list[i % list.length] as T;
+const big = (v: unknown): bigint => BigInt(String(v));
+const addMonth = (period: string): string => {
+  const d = new Date(`${period}-01T00:00:00.000Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 7);
+};
+
+interface Run {
+  readonly csp: OpenCsp;
+  readonly w: CommerceWorld;
+  readonly operator: Principal;
+  /** Sellers whose rule may sell below cost. */
+  readonly belowCostAllowed: Set<string>;
+  /** Months closed so far. */
+  readonly closed: Set<string>;
+}
+
+/** Seeds the run's prices through the services (each one must be accepted). */
+async function seedPrices(run: Run, p: Pricing): Promise<void> {
+  const { csp, w } = run;
+  const party = { provider: w.provider, reseller: w.reseller, reseller2: w.reseller2, direct: w.direct };
+  for (const e of p.entries) {
+    const plan = PLANS[e.plan] as (typeof PLANS)[number];
+    const seller = party[e.seller];
+    must(
+      await csp.execute(
+        addPriceListEntry,
+        { principal: seller.globalAdmin },
+        {
+          sellerTenantId: seller.tenantId,
+          skuId: SEATS,
+          termDuration: plan.termDuration,
+          billingCycle: plan.billingCycle,
+          country: 'FR',
+          currency: 'EUR',
+          unitPrice: formatMicros((BigInt(plan.listCents) * 10_000n * BigInt(10_000 + e.bps)) / 10_000n),
+          effectiveFrom: '2026-01-01',
+        },
+      ),
+      'price-list entry',
+    );
+  }
+  if (p.resellerRule) {
+    for (const r of [w.reseller, w.reseller2])
+      must(
+        await csp.execute(
+          addRepricingRule,
+          { principal: r.globalAdmin },
+          {
+            sellerTenantId: r.tenantId,
+            basis: 'cost',
+            adjustmentBps: p.resellerRule.bps,
+            effectiveMonth: '2026-02',
+            allowBelowCost: p.resellerRule.allowBelowCost,
+          },
+        ),
+        'reseller rule',
+      );
+    if (p.resellerRule.allowBelowCost)
+      for (const r of [w.reseller, w.reseller2]) run.belowCostAllowed.add(r.tenantId);
+  }
+  if (p.providerRule)
+    must(
+      await csp.execute(
+        addRepricingRule,
+        { principal: w.provider.globalAdmin },
+        {
+          sellerTenantId: w.provider.tenantId,
+          buyerTenantId: w.reseller2.tenantId,
+          basis: 'erp',
+          adjustmentBps: p.providerRule.bps,
+          effectiveMonth: '2026-03',
+        },
+      ),
+      'provider rule',
+    );
+}
+
+/** Closes every month that ended and is not closed yet, oldest first. */
+async function closeEndedMonths(run: Run): Promise<string[]> {
+  const current = run.csp.now().toISOString().slice(0, 7);
+  const done: string[] = [];
+  for (let m = '2026-01'; m < current; m = addMonth(m)) {
+    if (run.closed.has(m)) continue;
+    must(await closeBillingPeriod(run.csp, { principal: run.operator }, { period: m }), `close ${m}`);
+    run.closed.add(m);
+    done.push(m);
+  }
+  return done;
+}
+
+/** Runs one command (not a clock move or a close); undefined when there was nothing to act on. */
+async function runCommand(run: Run, s: Step): Promise<Outcome<unknown> | undefined> {
+  const { csp, w } = run;
+  if (s.kind === 'order') {
+    const plan = PLANS[s.plan] as (typeof PLANS)[number];
+    const line = {
+      catalogItemId: SEATS,
+      quantity: s.quantity,
+      termDuration: plan.termDuration,
+      billingCycle: plan.billingCycle,
+    };
+    if (s.direct)
+      return csp.execute(
+        placeOrder,
+        { principal: w.direct.globalAdmin },
+        { sellerTenantId: w.direct.tenantId, customerTenantId: w.directCustomer.tenantId, lines: [line] },
+      );
+    const reseller = s.secondReseller ? w.reseller2 : w.reseller;
+    return csp.execute(
+      placeOrder,
+      { principal: w.provider.globalAdmin },
+      {
+        sellerTenantId: w.provider.tenantId,
+        customerTenantId: w.resellerCustomer.tenantId,
+        lines: [{ ...line, partnerIdOnRecord: reseller.partnerId }],
+      },
+    );
+  }
+  if (s.kind === 'advance' || s.kind === 'close') return undefined;
+  const subs = await csp.store.db
+    .selectFrom('subscriptions')
+    .select(['id', 'seller_tenant_id', 'quantity'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  if (subs.length === 0) return undefined;
+  const sub = at(subs, s.pick);
+  const seller = sub.seller_tenant_id === w.direct.tenantId ? w.direct : w.provider;
+  const principal = s.actor <= 8 ? seller.globalAdmin : w.reseller.globalAdmin;
+  const subscriptionId = sub.id;
+  switch (s.kind) {
+    case 'quantity':
+      return csp.execute(
+        changeQuantity,
+        { principal },
+        { subscriptionId, quantity: Math.min(300, Math.max(1, Number(sub.quantity) + s.delta)) },
+      );
+    case 'cancel':
+      return csp.execute(cancelSubscription, { principal }, { subscriptionId });
+    case 'suspend':
+      return csp.execute(suspendSubscription, { principal }, { subscriptionId });
+    case 'reactivate':
+      return csp.execute(reactivateSubscription, { principal }, { subscriptionId });
+    case 'auto-renew':
+      return csp.execute(setAutoRenew, { principal }, { subscriptionId, autoRenew: s.on });
+  }
+}
+
+/** What the checks saw (to show the generators reach the guarded paths). */
+interface Tally {
+  lines: number;
+  events: number;
+  documents: number;
+  creditNotes: number;
+  suspendedCycleCharges: number;
+  day0Cancels: number;
+  belowCost: number;
+  checks: number;
+}
+
+const topTier = (chain: readonly ChainParty[]) =>
+  chain[0]?.role === 'vendor' ? 1 : chain[0]?.role === 'indirect-reseller' ? 3 : 2;
+
+/** The invariants, from plain table reads: each breach as a readable line (empty when all hold). */
+async function billingBreaches(run: Run, tally: Tally): Promise<string[]> {
+  const db = run.csp.store.db;
+  const now = run.csp.now();
+  const lines = await db.selectFrom('billing_lines').selectAll().orderBy('id').execute();
+  const invoices = await db.selectFrom('invoices').selectAll().orderBy('id').execute();
+  const subs = await db.selectFrom('subscriptions').selectAll().execute();
+  const sequences = await db.selectFrom('invoice_number_sequences').selectAll().execute();
+  const out: string[] = [];
+  const lineById = new Map(lines.map((l) => [l.id, l]));
+  const subById = new Map(subs.map((s) => [s.id, s]));
+  const invoiceById = new Map(invoices.map((i) => [i.id, i]));
+  tally.checks++;
+  tally.lines += lines.length;
+
+  // 1. The cascade: one line per tier per event, each tracing to the line above.
+  const byEvent = new Map<string, typeof lines>();
+  for (const l of lines) {
+    byEvent.set(l.event_id, [...(byEvent.get(l.event_id) ?? []), l]);
+    const s = subById.get(l.subscription_id);
+    if (!s) {
+      out.push(`line ${l.id}: no subscription ${l.subscription_id}`);
+      continue;
+    }
+    const chain = JSON.parse(s.sales_chain) as ChainParty[];
+    const top = topTier(chain);
+    const tier = Number(l.tier);
+    const seller = chain[tier - top];
+    const buyer = chain[tier - top + 1];
+    if (seller?.tenantId !== l.seller_tenant_id || buyer?.tenantId !== l.buyer_tenant_id)
+      out.push(`line ${l.id}: tier ${tier} is not ${seller?.name} → ${buyer?.name} on its chain`);
+    if (tier === top) {
+      if (l.source_line_id !== null || l.source_amount_minor !== null)
+        out.push(`line ${l.id}: the top of the chain has a source`);
+      continue;
+    }
+    const src = l.source_line_id === null ? undefined : lineById.get(l.source_line_id);
+    if (!src) {
+      out.push(`line ${l.id} (tier ${tier}, ${l.charge_type}) traces to no line (${l.source_line_id})`);
+      continue;
+    }
+    const same = [
+      'event_id',
+      'reference_id',
+      'charge_type',
+      'charge_start',
+      'charge_end',
+      'subscription_id',
+      'currency',
+    ] as const;
+    for (const k of same)
+      if (src[k] !== l[k]) out.push(`line ${l.id}: ${k} ${l[k]}, its source line ${src.id} has ${src[k]}`);
+    if (Number(src.quantity) !== Number(l.quantity))
+      out.push(`line ${l.id}: quantity ${l.quantity}, its source ${src.quantity}`);
+    if (Number(src.tier) !== tier - 1) out.push(`line ${l.id}: tier ${tier} traces to tier ${src.tier}`);
+    if (src.buyer_tenant_id !== l.seller_tenant_id) out.push(`line ${l.id}: its source bills someone else`);
+    if (l.source_amount_minor === null || big(l.source_amount_minor) !== big(src.amount_minor))
+      out.push(`line ${l.id}: source_amount ${l.source_amount_minor}, the line above is ${src.amount_minor}`);
+    if (big(l.unit_price_micros) < big(src.unit_price_micros)) {
+      tally.belowCost++;
+      if (!run.belowCostAllowed.has(l.seller_tenant_id))
+        out.push(
+          `line ${l.id}: ${l.seller_tenant_id} sells at ${l.unit_price_micros} µ below its cost ${src.unit_price_micros} µ`,
+        );
+    }
+  }
+  for (const [eventId, ls] of byEvent) {
+    tally.events++;
+    const s = subById.get(ls[0]?.subscription_id ?? '');
+    if (!s) continue;
+    const chain = JSON.parse(s.sales_chain) as ChainParty[];
+    const top = topTier(chain);
+    const tiers = ls.map((l) => Number(l.tier)).sort();
+    const expected = Array.from({ length: chain.length - 1 }, (_, i) => top + i);
+    if (JSON.stringify(tiers) !== JSON.stringify(expected))
+      out.push(`event ${eventId}: tiers ${tiers.join(',')}, the chain has ${expected.join(',')}`);
+  }
+
+  // 2. Refunds reverse a charge of the same tier and cycle; a cancellation on a cycle's first day nets it to zero.
+  for (const l of lines) {
+    if (l.refunds_line_id === null) continue;
+    const charged = lineById.get(l.refunds_line_id);
+    if (
+      !charged ||
+      charged.tier !== l.tier ||
+      charged.subscription_id !== l.subscription_id ||
+      charged.charge_end !== l.charge_end ||
+      big(charged.amount_minor) < 0n ||
+      big(l.amount_minor) > 0n ||
+      -big(l.amount_minor) > big(charged.amount_minor)
+    )
+      out.push(
+        `refund ${l.id} (${l.charge_type} ${l.charge_start}..${l.charge_end}, ${l.amount_minor}) does not reverse part of charge ${l.refunds_line_id} of its tier and cycle (${charged?.charge_start}..${charged?.charge_end}, ${charged?.amount_minor})`,
+      );
+    if (l.charge_type !== 'cancelImmediate') continue;
+    const cycleLines = lines.filter(
+      (x) => x.subscription_id === l.subscription_id && x.tier === l.tier && x.charge_end === l.charge_end,
+    );
+    const first = cycleLines.find((x) => ['new', 'renew', 'cycleCharge'].includes(x.charge_type));
+    if (first && first.charge_start === l.charge_start) {
+      if (Number(l.tier) === 1) tally.day0Cancels++;
+      const net = cycleLines.reduce((a, x) => a + big(x.amount_minor), 0n);
+      if (net !== 0n)
+        out.push(
+          `subscription ${l.subscription_id}: cancelled on the cycle's first day, tier ${l.tier} nets ${net}`,
+        );
+    }
+  }
+
+  // 3. Documents: totals are the sums of their lines; one currency; credit notes; closed periods.
+  const linesOf = new Map<string, typeof lines>();
+  for (const l of lines)
+    if (l.invoice_id !== null) linesOf.set(l.invoice_id, [...(linesOf.get(l.invoice_id) ?? []), l]);
+  const lastClosed = [...run.closed].sort().at(-1) ?? '';
+  const numbers = new Map<string, number[]>();
+  for (const inv of invoices) {
+    const ls = linesOf.get(inv.id) ?? [];
+    if (inv.status === 'draft') {
+      if (inv.closed_in_period <= lastClosed)
+        out.push(`document ${inv.id}: still a draft after ${lastClosed} closed`);
+      continue;
+    }
+    tally.documents++;
+    const total = ls.reduce((a, l) => a + big(l.amount_minor), 0n);
+    if (Number(inv.line_count) !== ls.length)
+      out.push(`document ${inv.number}: line_count ${inv.line_count}, ${ls.length} lines`);
+    if (
+      big(inv.subtotal_minor) !== total ||
+      big(inv.total_minor) !== total ||
+      big(inv.tax_total_minor) !== 0n
+    )
+      out.push(
+        `document ${inv.number}: subtotal ${inv.subtotal_minor} / total ${inv.total_minor}, lines sum to ${total}`,
+      );
+    for (const l of ls)
+      if (
+        l.currency !== inv.currency ||
+        l.seller_tenant_id !== inv.seller_tenant_id ||
+        l.buyer_tenant_id !== inv.buyer_tenant_id
+      )
+        out.push(
+          `document ${inv.number}: line ${l.id} is ${l.currency} ${l.seller_tenant_id} → ${l.buyer_tenant_id}`,
+        );
+    const m = /^(INV|CN)-(.+)-(\d{4})-(\d{6})$/.exec(inv.number ?? '');
+    if (!m || (m[1] === 'INV') !== (inv.kind === 'invoice'))
+      out.push(`document ${inv.id}: number ${inv.number}`);
+    else {
+      const key = `${inv.seller_tenant_id}/${m[3]}`;
+      numbers.set(key, [...(numbers.get(key) ?? []), Number(m[4])]);
+    }
+    if (inv.kind === 'invoice') {
+      for (const l of ls)
+        if (l.period !== inv.period)
+          out.push(`invoice ${inv.number} of ${inv.period} carries a line of ${l.period}`);
+      continue;
+    }
+    tally.creditNotes++;
+    const original = inv.original_invoice_id === null ? undefined : invoiceById.get(inv.original_invoice_id);
+    if (
+      original?.kind !== 'invoice' ||
+      original.period !== inv.period ||
+      original.seller_tenant_id !== inv.seller_tenant_id ||
+      original.buyer_tenant_id !== inv.buyer_tenant_id ||
+      original.currency !== inv.currency
+    )
+      out.push(
+        `credit note ${inv.number} (${inv.period}) references ${original?.number} (${original?.period})`,
+      );
+    for (const l of ls)
+      if (
+        l.refunds_line_id === null ||
+        lineById.get(l.refunds_line_id)?.invoice_id !== inv.original_invoice_id
+      )
+        out.push(`credit note ${inv.number}: line ${l.id} refunds nothing on ${original?.number}`);
+  }
+  for (const [key, ns] of numbers) {
+    const sorted = [...ns].sort((a, b) => a - b);
+    if (sorted.some((n, i) => n !== i + 1))
+      out.push(`numbers of ${key} are not 1..${ns.length}: ${sorted.join(',')}`);
+    const [seller, year] = key.split('/');
+    const seq = sequences.find((q) => q.seller_tenant_id === seller && Number(q.year) === Number(year));
+    if (Number(seq?.last_number) !== ns.length)
+      out.push(`sequence of ${key} is at ${seq?.last_number}, ${ns.length} issued`);
+  }
+  for (const l of lines) {
+    if (l.period > lastClosed) continue;
+    const inv = l.invoice_id === null ? undefined : invoiceById.get(l.invoice_id);
+    if (!inv || inv.status === 'draft')
+      out.push(`line ${l.id} of closed ${l.period} is on no issued document`);
+  }
+
+  // 4. Per partner: sales − purchases = reported margin, over all lines and over issued documents.
+  const w = run.w;
+  for (const t of [w.provider, w.reseller, w.reseller2, w.direct].map((p) => p.tenantId)) {
+    for (const scope of ['lines', 'documents'] as const) {
+      const inScope = (l: (typeof lines)[number]) =>
+        scope === 'lines' || (l.invoice_id !== null && invoiceById.get(l.invoice_id)?.status === 'issued');
+      let sales = 0n;
+      let purchases = 0n;
+      let margin = 0n;
+      for (const l of lines) {
+        if (!inScope(l)) continue;
+        if (l.seller_tenant_id === t) {
+          sales += big(l.amount_minor);
+          margin += big(l.amount_minor) - (l.source_amount_minor === null ? 0n : big(l.source_amount_minor));
+        }
+        if (l.buyer_tenant_id === t) purchases += big(l.amount_minor);
+      }
+      if (sales - purchases !== margin)
+        out.push(`${t} (${scope}): sales ${sales} − purchases ${purchases} ≠ margin ${margin}`);
+    }
+  }
+
+  // 5. Active and suspended subscriptions are charged every cycle of their term up to now.
+  for (const s of subs) {
+    if (!['active', 'suspended'].includes(s.status) || s.term_duration === null || s.billing !== 'license')
+      continue;
+    const term = s.term_duration as TermDuration;
+    const anchor = new Date(s.start_at).getUTCDate();
+    const termStart = new Date(s.term_start_at);
+    const months = cycleMonths(term, s.billing_cycle);
+    const current = cycleAt(termStart, anchor, term, s.billing_cycle, now);
+    const mine = lines.filter((l) => l.subscription_id === s.id && Number(l.tier) === 1);
+    for (let j = 0; j <= current.index; j++) {
+      const c = cycle(termStart, anchor, months, j);
+      if (c.start > now) break;
+      const charge = mine.find(
+        (l) =>
+          ['new', 'renew', 'cycleCharge'].includes(l.charge_type) &&
+          l.charge_start === dateOf(c.start) &&
+          l.charge_end === dateOf(new Date(c.end.getTime() - DAY_MS)),
+      );
+      if (!charge)
+        out.push(`subscription ${s.id} (${s.status}): cycle ${j} from ${dateOf(c.start)} was never charged`);
+      else if (s.status === 'suspended' && s.suspended_at !== null && charge.occurred_at > s.suspended_at)
+        tally.suspendedCycleCharges++;
+    }
+  }
+  return out;
+}
+
+const newTally = (): Tally => ({
+  lines: 0,
+  events: 0,
+  documents: 0,
+  creditNotes: 0,
+  suspendedCycleCharges: 0,
+  day0Cancels: 0,
+  belowCost: 0,
+  checks: 0,
+});
+
+describeEachDatabase('billing invariants under random command sequences', (db: TestDatabase) => {
+  it("the checks are not vacuous: rows changed behind the services' back are each caught", async () => {
+    const csp = await db.fresh();
+    const w = await buildCommerceWorld(csp);
+    const run: Run = {
+      csp,
+      w,
+      operator: w.operator.principal,
+      belowCostAllowed: new Set(),
+      closed: new Set(),
+    };
+    await seedPrices(run, {
+      entries: [
+        { seller: 'provider', plan: 1, bps: 700 },
+        { seller: 'reseller', plan: 1, bps: 3000 },
+      ],
+      resellerRule: null,
+      providerRule: null,
+    });
+    for (const step of [
+      { kind: 'order', direct: false, secondReseller: false, plan: 1, quantity: 10 },
+      { kind: 'order', direct: true, secondReseller: false, plan: 1, quantity: 3 },
+    ] as const)
+      must((await runCommand(run, step)) as Outcome<unknown>);
+    must(await advanceWorldClock(csp, { principal: run.operator }, { days: 20 }));
+    expect(await closeEndedMonths(run)).toEqual(['2026-01']);
+    const tally = newTally();
+    expect(await billingBreaches(run, tally)).toEqual([]);
+    const d = csp.store.db;
+    const lines = await d.selectFrom('billing_lines').selectAll().orderBy('line_no').orderBy('id').execute();
+    const tier = (t: number) =>
+      lines.find((l) => Number(l.tier) === t && l.seller_tenant_id !== w.direct.tenantId);
+    const [l1, l2, l3] = [tier(1), tier(2), tier(3)];
+    if (!l1 || !l2 || !l3) throw new Error('expected three tiers');
+    const invoice = await d
+      .selectFrom('invoices')
+      .selectAll()
+      .where('id', '=', l3.invoice_id)
+      .executeTakeFirstOrThrow();
+    /** Applies a change, expects the breaches it causes, and undoes it. */
+    const caught = async (
+      change: () => Promise<unknown>,
+      undo: () => Promise<unknown>,
+      expected: RegExp[],
+    ) => {
+      await change();
+      const found = await billingBreaches(run, tally);
+      for (const re of expected)
+        expect(found, String(re)).toEqual(expect.arrayContaining([expect.stringMatching(re)]));
+      await undo();
+      expect(await billingBreaches(run, tally)).toEqual([]);
+    };
+    const setLine = (id: string, values: Record<string, unknown>) =>
+      d.updateTable('billing_lines').set(values).where('id', '=', id).execute();
+    // A downstream line with another quantity than the line above.
+    await caught(
+      () => setLine(l3.id, { quantity: 11 }),
+      () => setLine(l3.id, { quantity: l3.quantity }),
+      [/quantity 11, its source 10/],
+    );
+    // A source amount that is not the line above's: the margin report no longer adds up.
+    await caught(
+      () => setLine(l3.id, { source_amount_minor: '1' }),
+      () => setLine(l3.id, { source_amount_minor: l3.source_amount_minor }),
+      [/source_amount 1, the line above/, /sales .* − purchases .* ≠ margin/],
+    );
+    // A reseller selling below what it pays.
+    await caught(
+      () => setLine(l3.id, { unit_price_micros: '1' }),
+      () => setLine(l3.id, { unit_price_micros: l3.unit_price_micros }),
+      [/sells at 1 µ below its cost/],
+    );
+    // A line whose source is gone, and an event missing a tier.
+    await caught(
+      () => setLine(l2.id, { event_id: 'elsewhere', source_line_id: null }),
+      () => setLine(l2.id, { event_id: l2.event_id, source_line_id: l1.id }),
+      [/event_id .* its source line/, /tiers 1,3, the chain has 1,2,3/, /\(tier 2, new\) traces to no line/],
+    );
+    // An invoice total that is not the sum of its lines.
+    await caught(
+      () => d.updateTable('invoices').set({ total_minor: '1' }).where('id', '=', invoice.id).execute(),
+      () =>
+        d
+          .updateTable('invoices')
+          .set({ total_minor: invoice.total_minor })
+          .where('id', '=', invoice.id)
+          .execute(),
+      [/total 1, lines sum to/],
+    );
+    // A line of the closed month on no document.
+    await caught(
+      () => setLine(l1.id, { invoice_id: null }),
+      () => setLine(l1.id, { invoice_id: l1.invoice_id }),
+      [/of closed 2026-01 is on no issued document/, /line_count 1, 0 lines/],
+    );
+    // A gap in the numbers.
+    await caught(
+      () =>
+        d
+          .updateTable('invoices')
+          .set({ number: (invoice.number ?? '').replace(/\d{6}$/, '000007') })
+          .where('id', '=', invoice.id)
+          .execute(),
+      () => d.updateTable('invoices').set({ number: invoice.number }).where('id', '=', invoice.id).execute(),
+      [/are not 1\.\.1: 7/],
+    );
+    // A suspended subscription whose cycle was not charged.
+    const sub = l1.subscription_id;
+    await caught(() =>
+      d
+        .updateTable('subscriptions')
+        .set({ status: 'suspended', term_start_at: '2025-11-15T10:00:00.000Z' })
+        .where('id', '=', sub)
+        .execute(), async () => {
+      const s = await d
+        .selectFrom('subscriptions')
+        .select('start_at')
+        .where('id', '=', sub)
+        .executeTakeFirstOrThrow();
+      await d
+        .updateTable('subscriptions')
+        .set({ status: 'active', term_start_at: s.start_at })
+        .where('id', '=', sub)
+        .execute();
+    }, [/\(suspended\): cycle 0 from 2025-11-15 was never charged/]);
+  });
+
+  const runs = db.name === 'sqlite' ? 80 : 25;
+  it(`hold over ${runs} random sequences of up to 40 commands; refusals write nothing`, async () => {
+    const started = Date.now();
+    const tally = newTally();
+    const outcomes = new Map<string, number>();
+    const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    let commands = 0;
+    let closes = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        pricingArb,
+        fc.array(stepArb, { minLength: 15, maxLength: 40, size: 'max' }),
+        async (pricing, steps) => {
+          const csp = await db.fresh();
+          const w = await buildCommerceWorld(csp);
+          const run: Run = {
+            csp,
+            w,
+            operator: w.operator.principal,
+            belowCostAllowed: new Set(),
+            closed: new Set(),
+          };
+          await seedPrices(run, pricing);
+          for (const s of [...steps, { kind: 'advance', days: 35 } as const, { kind: 'close' } as const]) {
+            if (s.kind === 'advance') {
+              must(await advanceWorldClock(csp, { principal: run.operator }, { days: s.days }), 'advance');
+              commands++;
+              continue;
+            }
+            if (s.kind === 'close') {
+              const closed = await closeEndedMonths(run);
+              commands++;
+              closes += closed.length;
+              if (closed.length > 0)
+                expect(await billingBreaches(run, tally), `after closing ${closed.join(', ')}`).toEqual([]);
+              continue;
+            }
+            const before = await snapshot(csp.store);
+            const outcome = await runCommand(run, s);
+            if (!outcome) continue;
+            commands++;
+            if (outcome.ok) {
+              count(`ok:${s.kind}`);
+              continue;
+            }
+            for (const v of outcome.violations) count(`${s.kind}:${v.code}`);
+            expect(
+              await snapshot(csp.store),
+              `${s.kind} refused with ${outcome.violations.map((v) => v.code).join(',')} but wrote`,
+            ).toEqual(before);
+          }
+          expect(await billingBreaches(run, tally), 'at the end').toEqual([]);
+        },
+      ),
+      { numRuns: runs, seed: 20260706, endOnFailure: true },
+    );
+    const ms = Date.now() - started;
+    if (process.env.OPENCSP_PROPERTY_TALLY)
+      console.log(
+        db.name,
+        { runs, commands, closes, ms, ...tally },
+        Object.fromEntries([...outcomes].sort()),
+      );
+    // The generators reach the guarded paths, or the properties prove little.
+    expect(tally.documents).toBeGreaterThan(runs);
+    expect(tally.creditNotes).toBeGreaterThan(0);
+    expect(tally.suspendedCycleCharges).toBeGreaterThan(0);
+    expect(tally.day0Cancels).toBeGreaterThan(0);
+    for (const key of [
+      'ok:order',
+      'ok:quantity',
+      'ok:cancel',
+      'ok:suspend',
+      'ok:reactivate',
+      'quantity:CANCELLATION_WINDOW_CLOSED',
+    ])
+      expect(outcomes.get(key), key).toBeGreaterThan(0);
+    expect([...outcomes.keys()].some((k) => k.startsWith('order:PRICE_'))).toBe(true);
+  }, 300_000);
+});
