@@ -4,12 +4,13 @@
  * one file run one after another.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_COLUMNS } from '../src/billing/export.ts';
 
 const exec = promisify(execFile);
 const CWD = '/work/main';
@@ -394,6 +395,7 @@ describe('opencsp CLI (SQLite files)', () => {
         'explain',
         'ledger',
         'clock',
+        'bill',
         'export',
         'help',
       ]) {
@@ -460,6 +462,125 @@ describe('opencsp CLI (SQLite files)', () => {
       expect((await cli('export', '--database', demoDb, '--what', 'orders')).code).not.toBe(0);
     },
     TIMEOUT,
+  );
+
+  it(
+    'bill close closes the demo month with a progress bar; bill export writes its lines as CSV and NDJSON',
+    async () => {
+      // A copy of the demo file: its clock moves here, not in the other tests.
+      const db = join(dir, 'bill.db');
+      copyFileSync(demoDb, db);
+      const read = new Database(db, { readonly: true });
+      // The month the demo was built in: its orders' lines.
+      const { period } = read.prepare('select min(period) as period from billing_lines').get() as {
+        period: string;
+      };
+      read.close();
+      const early = await cli('bill', 'close', '--database', db, '--period', period);
+      expect(early.code).toBe(2);
+      expect(early.stdout).toBe('');
+      expect(early.stderr).toMatch(/^refused: PERIOD_NOT_ENDED \[period\]: /);
+
+      expect((await cli('clock', 'advance', '--database', db, '--days', '32')).code).toBe(0);
+      const closed = await cli('bill', 'close', '--database', db, '--period', period);
+      expect(closed.code).toBe(0);
+      // 4 countries × (3 indirect tiers × 2 license lines + 2 direct tiers × 1 line); 5 relationships each.
+      expect(closed.stdout).toMatch(
+        new RegExp(
+          `^closed ${period}: 20 documents issued, 32 lines billed \\(periods closed: (\\d{4}-\\d{2}, )*${period}\\)\n$`,
+        ),
+      );
+      const steps = closed.stderr.trimEnd().split('\n');
+      expect(steps[0]).toMatch(new RegExp(`^ {2}bill close ${period}: rating `));
+      expect(steps).toContainEqual(
+        expect.stringMatching(/: draft +\d{4}-\d{2} \[#+-*\] 0 documents issued, \d+ lines billed/),
+      );
+      expect(steps.at(-1)).toMatch(
+        new RegExp(`: closed +${period} \\[#{20}\\] 20 documents issued, 32 lines billed`),
+      );
+      const again = await cli('bill', 'close', '--database', db, '--period', period);
+      expect(again.stdout).toBe(`${period} is already closed: nothing added\n`);
+
+      const csv = await cli('bill', 'export', '--database', db, '--period', period, '--format', 'csv');
+      expect(csv.code).toBe(0);
+      expect(csv.stderr).toMatch(new RegExp(`^exported period ${period} as csv \\(\\d+ bytes\\)\n$`));
+      const lines = csv.stdout.split('\n');
+      expect(lines[0]).toBe(EXPORT_COLUMNS.join(','));
+      expect(lines.at(-1)).toBe('');
+      expect(lines).toHaveLength(1 + 32 + 1);
+      expect(csv.stdout).not.toContain('\r');
+      // Re-exporting gives the same bytes.
+      expect((await cli('bill', 'export', '--database', db, '--period', period)).stdout).toBe(csv.stdout);
+
+      // The demo's price lists: every tier but the vendor's earns a margin.
+      const ndjson = await cli('bill', 'export', '--database', db, '--period', period, '--format', 'ndjson');
+      const rows = ndjson.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, string | number | null>);
+      expect(rows).toHaveLength(32);
+      for (const r of rows) {
+        expect(r.ResellerMPNID).toEqual(expect.any(Number));
+        if (r.ChainTier !== 1) expect(r.MarginAmount).toMatch(/^[1-9]\d*(\.\d+)?$|^0\.\d*[1-9]\d*$/);
+      }
+      const fr = rows.find(
+        (r) => r.ChainTier === 2 && r.SkuId === 'CFQ7TTC0LH18:0001' && r.Currency === 'EUR',
+      );
+      // Business Basic P1Y monthly in France: list 5.50, vendor 4.675, provider 4.90875 (25 seats).
+      expect(fr).toMatchObject({
+        MPNID: 1000004,
+        UnitPrice: '4.908750',
+        Total: '122.72',
+        MarginAmount: '5.84',
+      });
+
+      const sqlite = new Database(db, { readonly: true });
+      const invoice = sqlite
+        .prepare("select id, line_count as n from invoices where number like 'INV-1000004-%'")
+        .get() as { id: string; n: number };
+      sqlite.close();
+      const file = join(dir, 'invoice.ndjson');
+      const one = await cli(
+        'bill',
+        'export',
+        '--database',
+        db,
+        '--invoice',
+        invoice.id,
+        '--format',
+        'ndjson',
+        '-o',
+        file,
+      );
+      expect(one.code).toBe(0);
+      expect(one.stdout).toBe('');
+      expect(one.stderr).toContain(`exported invoice ${invoice.id} as ndjson`);
+      const written = readFileSync(file, 'utf8').trimEnd().split('\n');
+      expect(written).toHaveLength(invoice.n);
+      for (const l of written)
+        expect(JSON.parse(l)).toMatchObject({ SellerPartnerId: 1000004, ChainTier: 3 });
+
+      const unknown = await cli(
+        'bill',
+        'export',
+        '--database',
+        db,
+        '--invoice',
+        '0badc0de-0000-4000-8000-000000000001',
+        '-o',
+        join(dir, 'none.csv'),
+      );
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/^refused: INVOICE_NOT_FOUND \[invoiceId\]: /);
+      expect(existsSync(join(dir, 'none.csv'))).toBe(false);
+      const neither = await cli('bill', 'export', '--database', db);
+      expect(neither.code).not.toBe(0);
+      expect(neither.stderr).toContain("give one of '--period <YYYY-MM>' or '--invoice <id>'");
+      const bad = await cli('bill', 'export', '--database', db, '--period', '2026-13');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^refused: INVALID_FIELD \[period\]: /);
+    },
+    TIMEOUT * 2,
   );
 
   it(

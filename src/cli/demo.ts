@@ -4,13 +4,19 @@
 
 import { createApiKey } from '../api-keys/service.ts';
 import { OpenCsp } from '../app/opencsp.ts';
+import { formatMicros, minorToMicros } from '../billing/money.ts';
+import { applyAdjustment } from '../billing/pricing.ts';
+import { addPriceListEntry } from '../billing/service.ts';
+import type { BillingCycle, TermDuration } from '../catalog/model.ts';
 import { importCatalog, loadDemoCatalog } from '../catalog/service.ts';
+import { findSkuInMarket } from '../catalog/store.ts';
 import { listCustomerPartners } from '../customers/service.ts';
 import { seededIds } from '../kernel/ids.ts';
 import type { Principal } from '../kernel/principal.ts';
 import { SYSTEM } from '../kernel/principal.ts';
 import type { Order } from '../orders/model.ts';
 import { placeOrder } from '../orders/service.ts';
+import { vendorTenant } from '../orders/store.ts';
 import { getStanding } from '../standing/service.ts';
 import { buildWorld, must, type Partner, type World, type WorldSpec } from '../world/builder.ts';
 
@@ -64,6 +70,9 @@ export async function summarize(csp: OpenCsp, world: World): Promise<string> {
       lines.push(`  order ${o.id}  ${o.lines.length} line(s)  ${o.currency}  ${chain?.join(' → ')}`);
     }
     lines.push(`  ${demo.subscriptions} subscriptions`);
+    lines.push(
+      `Prices: the vendor sells to its partners at the list price (ERP) − ${DEMO_PRICING.vendorDiscountBps / 100} %, each provider to its resellers at cost + ${DEMO_PRICING.providerMarkupBps / 100} % (price lists); resellers and direct-bill partners sell at ERP (program default).`,
+    );
   }
   lines.push('', `Program operator tenant: ${world.operator.tenantId}`, '');
   return `${lines.join('\n')}\n`;
@@ -114,9 +123,82 @@ export const DEMO_ITEMS = {
 } as const;
 
 /**
- * The demo catalog and, per country, an order down each supported chain: the provider for its
- * first reseller's customer (the reseller as partner of record), the direct-bill partner for its
- * customer. Each creates its subscriptions.
+ * The demo's prices, so every tier earns a margin: the vendor's price list sells to its partners
+ * at the list price − 15 % (the list price stays the ERP); each provider's list sells to its
+ * resellers at that cost + 5 %; resellers and direct-bill partners have no list and sell at ERP
+ * (the program's `defaultRepricing`). Entries are effective from the day the demo is built, for
+ * the SKUs, terms and markets the demo orders use.
+ */
+export const DEMO_PRICING = { vendorDiscountBps: 1500, providerMarkupBps: 500 } as const;
+
+interface DemoItem {
+  readonly skuId: string;
+  readonly termDuration: TermDuration | null;
+  readonly billingCycle: BillingCycle;
+}
+
+/** What the demo's indirect orders buy (per country), and its direct-bill orders. */
+const INDIRECT_ITEMS: readonly DemoItem[] = [
+  { skuId: DEMO_ITEMS.businessBasic, termDuration: 'P1Y', billingCycle: 'monthly' },
+  { skuId: DEMO_ITEMS.defender, termDuration: 'P1Y', billingCycle: 'monthly' },
+  { skuId: DEMO_ITEMS.azurePlan, termDuration: null, billingCycle: 'monthly' },
+];
+const DIRECT_ITEMS: readonly DemoItem[] = [
+  { skuId: DEMO_ITEMS.businessStandard, termDuration: 'P1Y', billingCycle: 'annual' },
+];
+
+/** The demo's price lists: the vendor's (cost of its partners) and each provider's (cost + 5 %). */
+async function buildDemoPrices(csp: OpenCsp, world: World): Promise<void> {
+  const vendor = await csp.store.read((tx) => vendorTenant(tx));
+  if (!vendor) throw new Error('the demo world has no vendor');
+  const countries = [...new Set([...world.providers, ...world.directBill].map((p) => p.country))];
+  for (const country of countries) {
+    for (const item of [...INDIRECT_ITEMS, ...DIRECT_ITEMS]) {
+      const offer = await csp.store.read((tx) => findSkuInMarket(tx, item.skuId, country));
+      const point = offer?.availability?.prices.find(
+        (p) => p.termDuration === item.termDuration && p.billingCycle === item.billingCycle,
+      );
+      if (!offer?.availability || !point)
+        throw new Error(`the demo catalog does not sell ${item.skuId} in ${country}`);
+      const currency = offer.availability.currency;
+      const list = minorToMicros(BigInt(point.unitPriceMinor), currency);
+      const cost = applyAdjustment(list, -DEMO_PRICING.vendorDiscountBps);
+      const entry = (sellerTenantId: string, unitPrice: bigint, erp: bigint | null) => ({
+        sellerTenantId,
+        skuId: item.skuId,
+        ...(item.termDuration && { termDuration: item.termDuration }),
+        billingCycle: item.billingCycle,
+        country,
+        currency,
+        unitPrice: formatMicros(unitPrice),
+        ...(erp !== null && { erp: formatMicros(erp) }),
+      });
+      must(
+        await csp.execute(
+          addPriceListEntry,
+          { principal: world.operator.principal },
+          entry(vendor.id, cost, list),
+        ),
+        'demo vendor price list',
+      );
+      if (!INDIRECT_ITEMS.includes(item)) continue;
+      for (const provider of world.providers.filter((p) => p.country === country))
+        must(
+          await csp.execute(
+            addPriceListEntry,
+            { principal: provider.globalAdmin },
+            entry(provider.tenantId, applyAdjustment(cost, DEMO_PRICING.providerMarkupBps), null),
+          ),
+          'demo provider price list',
+        );
+    }
+  }
+}
+
+/**
+ * The demo catalog, its price lists and, per country, an order down each supported chain: the
+ * provider for its first reseller's customer (the reseller as partner of record), the direct-bill
+ * partner for its customer. Each creates its subscriptions.
  */
 async function buildDemoCommerce(
   csp: OpenCsp,
@@ -126,6 +208,7 @@ async function buildDemoCommerce(
     await csp.execute(importCatalog, { principal: SYSTEM }, { catalog: loadDemoCatalog() }),
     'catalog import',
   );
+  await buildDemoPrices(csp, world);
   const orders: Order[] = [];
   const perCountry = DEMO_WORLD.customersPerCountry;
   for (const [k, provider] of world.providers.entries()) {

@@ -6,6 +6,8 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createApiKey, revokeApiKey } from '../api-keys/service.ts';
 import { type OpenCsp, openOpenCsp } from '../app/opencsp.ts';
+import { type CloseProgress, closeBillingPeriod } from '../billing/close.ts';
+import { exportInvoice, exportPeriod } from '../billing/export.ts';
 import { explainOrderLine, explainPartnerActions } from '../decisions/service.ts';
 import { buildApp } from '../http/app.ts';
 import type { Outcome } from '../kernel/outcome.ts';
@@ -66,6 +68,60 @@ function progress(done: number, total: number, what: string): void {
   else if (done === total || done % 10 === 0)
     process.stderr.write(`  building demo world: ${done}/${total}\n`);
   if (done === total && process.stderr.isTTY) process.stderr.write('\n');
+}
+
+/** Writes to a file stream or stdout, waiting when the stream asks to. */
+function writer(file: ReturnType<typeof createWriteStream> | undefined): (chunk: string) => Promise<void> {
+  return (chunk: string) =>
+    file
+      ? new Promise<void>((resolve, reject) => file.write(chunk, (e) => (e ? reject(e) : resolve())))
+      : new Promise<void>((resolve) =>
+          process.stdout.write(chunk) ? resolve() : process.stdout.once('drain', resolve),
+        );
+}
+
+/**
+ * The progress of `bill close` on stderr, after each step: phase, period, a bar, documents issued
+ * and lines billed so far. The bar runs over the open lines while drafting, then over the drafted
+ * documents while issuing. On a terminal it redraws one line; otherwise one line per step.
+ */
+function closeProgress(period: string, openLines: number): { step(p: CloseProgress): void; end(): void } {
+  let renewed = 0;
+  let drafted = 0;
+  let issued = 0;
+  let lines = 0;
+  let drawn = false;
+  const bar = (fraction: number) => {
+    const width = 20;
+    const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+    return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
+  };
+  return {
+    step(p) {
+      let fraction = 0;
+      let at = period;
+      if (p.phase === 'rating') renewed = p.renewed;
+      else {
+        at = p.period;
+        if (p.phase === 'draft') {
+          drafted += p.documents;
+          lines += p.lines;
+          fraction = lines / Math.max(openLines, lines, 1);
+        } else if (p.phase === 'issue') {
+          issued += p.documents;
+          fraction = issued / Math.max(drafted, issued, 1);
+        } else fraction = 1;
+      }
+      const text = `  bill close ${period}: ${p.phase.padEnd(14)} ${at} ${bar(fraction)} ${issued} documents issued, ${lines} lines billed${renewed ? `, ${renewed} renewed` : ''}`;
+      if (process.stderr.isTTY) {
+        process.stderr.write(`\r${text.padEnd(100)}`);
+        drawn = true;
+      } else process.stderr.write(`${text}\n`);
+    },
+    end() {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
 }
 
 async function isEmpty(csp: OpenCsp): Promise<boolean> {
@@ -405,6 +461,107 @@ export function cli(): Command {
       }
     });
 
+  const bill = program
+    .command('bill')
+    .description(
+      'billing periods: close a month (rate, draft, issue invoices) and export reconciliation files',
+    );
+  bill
+    .command('close')
+    .description(
+      'close a billing period (operator): rate what fell due, put every line on a document, issue them (progress on stderr)',
+    )
+    .addOption(databaseOption())
+    .addOption(programOption())
+    .requiredOption(
+      '--period <YYYY-MM>',
+      'the calendar month (UTC) to close; earlier open months close first',
+    )
+    .action(async (options: GlobalOptions & { period: string }) => {
+      const csp = await open(options);
+      try {
+        const openLines = /^\d{4}-\d{2}$/.test(options.period)
+          ? await csp.store.read(async (tx) => {
+              const r = await tx
+                .selectFrom('billing_lines')
+                .select((eb) => eb.fn.countAll<number | string>().as('n'))
+                .where('invoice_id', 'is', null)
+                .where('period', '<=', options.period)
+                .executeTakeFirst();
+              return Number(r?.n ?? 0);
+            })
+          : 0;
+        const bar = closeProgress(options.period, openLines);
+        const out = await closeBillingPeriod(csp, { principal: SYSTEM }, { period: options.period }, (p) =>
+          bar.step(p),
+        );
+        bar.end();
+        report(out, (r) =>
+          process.stdout.write(
+            r.alreadyClosed
+              ? `${r.period} is already closed: nothing added\n`
+              : `closed ${r.period}: ${r.documentsIssued} documents issued, ${r.linesBilled} lines billed (periods closed: ${r.periodsClosed.join(', ')})\n`,
+          ),
+        );
+      } finally {
+        await csp.close();
+      }
+    });
+  bill
+    .command('export')
+    .description(
+      'export the lines of the documents closed in a period, or of one invoice, with the reconciliation columns (CSV with LF line ends, or NDJSON)',
+    )
+    .addOption(databaseOption())
+    .addOption(programOption())
+    .addOption(new Option('--period <YYYY-MM>', 'every document closed in this month').conflicts('invoice'))
+    .option('--invoice <id>', 'one invoice or credit note')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'ndjson']).default('csv'))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(
+      async (
+        options: GlobalOptions & {
+          period?: string;
+          invoice?: string;
+          format: 'csv' | 'ndjson';
+          output?: string;
+        },
+        command: Command,
+      ) => {
+        if ((options.period === undefined) === (options.invoice === undefined))
+          command.error("error: give one of '--period <YYYY-MM>' or '--invoice <id>'");
+        const csp = await open(options);
+        let file: ReturnType<typeof createWriteStream> | undefined;
+        try {
+          const request = { principal: SYSTEM };
+          const out =
+            options.invoice !== undefined
+              ? await exportInvoice(csp, request, options.invoice, options.format)
+              : await exportPeriod(csp, request, options.period ?? '', options.format);
+          if (!out.ok) {
+            report(out, () => undefined);
+            return;
+          }
+          file = options.output ? createWriteStream(options.output) : undefined;
+          const write = writer(file);
+          let bytes = 0;
+          for await (const chunk of out.value) {
+            await write(chunk);
+            bytes += Buffer.byteLength(chunk);
+          }
+          process.stderr.write(
+            `exported ${options.invoice !== undefined ? `invoice ${options.invoice}` : `period ${options.period}`} as ${options.format} (${bytes} bytes)${options.output ? ` to ${options.output}` : ''}\n`,
+          );
+        } finally {
+          if (file) {
+            const f = file;
+            await new Promise<void>((resolve) => f.end(resolve));
+          }
+          await csp.close();
+        }
+      },
+    );
+
   program
     .command('export')
     .description('export the whole ledger or every subscription as NDJSON or CSV (progress on stderr)')
@@ -415,12 +572,7 @@ export function cli(): Command {
     .action(async (options: GlobalOptions & { what: ExportKind; format: ExportFormat; output?: string }) => {
       const csp = await open(options);
       const file = options.output ? createWriteStream(options.output) : undefined;
-      const write = (chunk: string) =>
-        file
-          ? new Promise<void>((resolve, reject) => file.write(chunk, (e) => (e ? reject(e) : resolve())))
-          : new Promise<void>((resolve) =>
-              process.stdout.write(chunk) ? resolve() : process.stdout.once('drain', resolve),
-            );
+      const write = writer(file);
       try {
         const rows = await runExport(csp, options.what, options.format, write, (n) => {
           if (process.stderr.isTTY) process.stderr.write(`\r  exported ${n} rows`);

@@ -122,7 +122,7 @@ export const billing: Migration = {
     await db.schema
       .createIndex('billing_lines_invoice')
       .on('billing_lines')
-      .columns(['invoice_id', 'occurred_at', 'event_id', 'line_no'])
+      .columns(['invoice_id', 'occurred_at', 'id'])
       .execute();
     await db.schema
       .createIndex('billing_lines_subscription')
