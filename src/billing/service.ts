@@ -503,7 +503,13 @@ export const issueCredit = defineCommand({
     if (!(await actsForSeller(ctx, input.sellerTenantId)))
       return refuse(notFound('TENANT_NOT_FOUND', input.sellerTenantId, 'sellerTenantId'));
     const s = await getSubscription(ctx.tx, input.subscriptionId);
-    if (!s) return refuse(notFound('SUBSCRIPTION_NOT_FOUND', input.subscriptionId, 'subscriptionId'));
+    // A seller that is no party of the subscription's chain (now or as priced for the term) learns
+    // nothing of it: the same answer as for a subscription that does not exist.
+    const priced = s && (await store.getSubscriptionBilling(ctx.tx, s.id))?.termPrices.chain;
+    const party = (chain: readonly { tenantId: string }[] | undefined) =>
+      chain?.some((p) => p.tenantId === input.sellerTenantId) ?? false;
+    if (!s || !(party(s.salesChain) || party(priced)))
+      return refuse(notFound('SUBSCRIPTION_NOT_FOUND', input.subscriptionId, 'subscriptionId'));
     const exponent = s.currency === 'JPY' || s.currency === 'KRW' ? 0 : 2;
     const amount = parseDecimal(input.amount, exponent);
     if (amount === undefined || amount <= 0n)

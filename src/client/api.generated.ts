@@ -82,6 +82,64 @@ export type ApiKeyCreated = {
   token: string;
 };
 
+/** Component schema `BillingLine`. */
+export type BillingLine = {
+  id: string;
+  invoiceId: string | null;
+  invoiceNumber: string | null;
+  /** One cascade: one line per billing relationship shares it. */
+  eventId: string;
+  /** Shared by the refund and the charge of one quantity change. */
+  referenceId: string;
+  /** One of: new, renew, cycleCharge, addQuantity, removeQuantity, cancelImmediate, customerCredit (more may come). */
+  chargeType: string;
+  /** 1 = the vendor's sales, 2 = a provider's, 3 = a reseller's. */
+  chainTier: number;
+  sellerTenantId: string;
+  buyerTenantId: string;
+  sellerPartnerId: number | null;
+  buyerPartnerId: number | null;
+  resellerPartnerId: number | null;
+  subscriptionId: string;
+  orderId: string;
+  customerTenantId: string;
+  customerCountry: string;
+  productId: string;
+  skuId: string;
+  /** The first day charged (YYYY-MM-DD, UTC). */
+  chargeStartDate: string;
+  /** The last day charged (YYYY-MM-DD, UTC). */
+  chargeEndDate: string;
+  quantity: number;
+  /** Per unit per charge cycle: a decimal string with up to six decimals, e.g. "5.600000". */
+  unitPrice: string;
+  /** Before tax; negative for a refund or a credit: a decimal string at the currency's exponent, e.g. "56.00". */
+  subtotal: string;
+  /** Tax (tax policy none: zero): a decimal string at the currency's exponent, e.g. "56.00". */
+  taxTotal: string;
+  /** Subtotal plus tax: a decimal string at the currency's exponent, e.g. "56.00". */
+  total: string;
+  /** ISO 4217. */
+  currency: string;
+  /** This line's amount less the tier above's for the same event: a decimal string at the currency's exponent, e.g. "56.00". */
+  marginAmount: string;
+  sourceLineId: string | null;
+  refundsLineId: string | null;
+  reason: string | null;
+  /** The billing period of the charge (YYYY-MM, UTC). */
+  period: string;
+  /** ISO 8601, UTC, e.g. 2025-01-31T12:00:00.000Z. */
+  occurredAt: string;
+};
+
+/** Component schema `BuyerGroup`. */
+export type BuyerGroup = {
+  sellerTenantId: string;
+  group: string;
+  /** The buyer tenants in the group, sorted. */
+  members: string[];
+};
+
 /** Component schema `CatalogImported`. */
 export type CatalogImported = {
   products: number;
@@ -147,6 +205,27 @@ export type ClockMove = {
   offsetMs: number;
   /** ISO 8601, UTC, e.g. 2025-01-31T12:00:00.000Z. */
   now: string;
+};
+
+/** Component schema `CloseCheck`. */
+export type CloseCheck = {
+  /** The period asked for (YYYY-MM, UTC). */
+  period: string;
+  /** Closed already: a close would do nothing. */
+  closed: boolean;
+};
+
+/** Component schema `CloseReport`. */
+export type CloseReport = {
+  /** The period asked for (YYYY-MM, UTC). */
+  period: string;
+  /** It was closed before: nothing was done. */
+  alreadyClosed: boolean;
+  /** The periods closed by this call, oldest first (earlier months with open lines, then it). */
+  periodsClosed: string[];
+  documentsIssued: number;
+  /** The lines put on documents. */
+  linesBilled: number;
 };
 
 /** Component schema `CustomerCreated`. */
@@ -299,6 +378,40 @@ export type ExternalSubscription = {
   registeredAt: string;
 };
 
+/** Component schema `Invoice`. */
+export type Invoice = {
+  id: string;
+  /** One of: invoice, credit-note. */
+  kind: 'invoice' | 'credit-note' | (string & {});
+  number: string | null;
+  /** One of: draft, issued, void. */
+  status: 'draft' | 'issued' | 'void' | (string & {});
+  sellerTenantId: string;
+  buyerTenantId: string;
+  /** ISO 4217. */
+  currency: string;
+  /** The billing period it bills (a credit note: the original invoice’s) (YYYY-MM, UTC). */
+  period: string;
+  /** The period whose close issued it (YYYY-MM, UTC). */
+  closedInPeriod: string;
+  originalInvoiceId: string | null;
+  /** No tax is computed in this version. One of: none. */
+  taxPolicy: 'none' | (string & {});
+  taxExclusive: true;
+  lineCount: number;
+  /** The sum of its lines: a decimal string at the currency's exponent, e.g. "56.00". */
+  subtotal: string;
+  /** Tax (tax policy none: zero): a decimal string at the currency's exponent, e.g. "56.00". */
+  taxTotal: string;
+  /** Subtotal plus tax: a decimal string at the currency's exponent, e.g. "56.00". */
+  total: string;
+  issuedAt: string | null;
+  voidedAt: string | null;
+  voidReason: string | null;
+  /** ISO 8601, UTC, e.g. 2025-01-31T12:00:00.000Z. */
+  createdAt: string;
+};
+
 /** Component schema `LedgerEvent`. */
 export type LedgerEvent = {
   /** Position in the ledger. */
@@ -306,7 +419,31 @@ export type LedgerEvent = {
   id: string;
   /** Past-tense event name, e.g. enrollment.qualified. */
   type: string;
-  entityType: string;
+  /** The kind of entity the event is about. One of: order, subscription, catalog-product, partnership, support-request, customer-invitation, customer-relationship, admin-relationship, external-subscription, organization, tenant, partner-location, user, enrollment, agreement-acceptance, affiliate-group, program, price-list-entry, repricing-rule, buyer-group, invoice, billing-period. */
+  entityType:
+    | 'order'
+    | 'subscription'
+    | 'catalog-product'
+    | 'partnership'
+    | 'support-request'
+    | 'customer-invitation'
+    | 'customer-relationship'
+    | 'admin-relationship'
+    | 'external-subscription'
+    | 'organization'
+    | 'tenant'
+    | 'partner-location'
+    | 'user'
+    | 'enrollment'
+    | 'agreement-acceptance'
+    | 'affiliate-group'
+    | 'program'
+    | 'price-list-entry'
+    | 'repricing-rule'
+    | 'buyer-group'
+    | 'invoice'
+    | 'billing-period'
+    | (string & {});
   entityId: string;
   /** The event’s data; its fields depend on the event type. */
   payload: {
@@ -531,6 +668,28 @@ export type PartnershipView = {
   reseller: PartnershipParty;
 };
 
+/** Component schema `PriceListEntry`. */
+export type PriceListEntry = {
+  id: string;
+  sellerTenantId: string;
+  productId: string;
+  /** The SKU id, <productId>:<skuCode>. */
+  skuId: string;
+  termDuration: string | null;
+  /** monthly or annual. */
+  billingCycle: string;
+  /** The market (ISO 3166-1 alpha-2). */
+  country: string;
+  /** ISO 4217. */
+  currency: string;
+  /** What the seller charges per unit per charge cycle: a decimal string with up to six decimals, e.g. "5.600000". */
+  unitPrice: string;
+  erp: string | null;
+  /** The first day the entry applies (YYYY-MM-DD, UTC). */
+  effectiveFrom: string;
+  effectiveTo: string | null;
+};
+
 /** Component schema `Product`. */
 export type Product = {
   id: string;
@@ -554,6 +713,34 @@ export type RelationshipToPartner = {
   delegatedAdmin: boolean;
   /** One of: active, removed. */
   state: 'active' | 'removed' | (string & {});
+  /** ISO 8601, UTC, e.g. 2025-01-31T12:00:00.000Z. */
+  createdAt: string;
+};
+
+/** Component schema `RepricingOverride`. */
+export type RepricingOverride = {
+  productIds: string[];
+  skuIds: string[];
+  /** cost: what the seller pays for the item; erp: the suggested retail price. One of: cost, erp. */
+  basis: 'cost' | 'erp' | (string & {});
+  /** Basis points on the basis (1000 = +10%). */
+  adjustmentBps: number;
+};
+
+/** Component schema `RepricingRule`. */
+export type RepricingRule = {
+  id: string;
+  sellerTenantId: string;
+  buyerTenantId: string | null;
+  buyerGroup: string | null;
+  /** cost: what the seller pays for the item; erp: the suggested retail price. One of: cost, erp. */
+  basis: 'cost' | 'erp' | (string & {});
+  /** Basis points on the basis (1000 = +10%, -500 = -5%). */
+  adjustmentBps: number;
+  overrides: RepricingOverride[];
+  /** The first invoice month the rule applies to (YYYY-MM, UTC). */
+  effectiveMonth: string;
+  allowBelowCost: boolean;
   /** ISO 8601, UTC, e.g. 2025-01-31T12:00:00.000Z. */
   createdAt: string;
 };
@@ -862,6 +1049,37 @@ export interface Operations {
       /** ISO 8601, UTC, e.g. 2025-01-31T12:00:00.000Z. */
       revokedAt: string;
     };
+  };
+  /**
+   * The program operator closes a billing period (a calendar month, UTC, once it has ended): every line of it goes on an invoice or credit note per (seller, buyer, currency), and they are issued with gapless numbers
+   * Runs to the end before answering: what fell due by now is processed first (renewals, cycle charges), then every earlier period with open lines is closed on the way, then the one asked. Each step is its own transaction, so an interrupted close resumes where it stopped when called again. Closing is idempotent: a period closed already answers alreadyClosed: true and changes nothing. An Idempotency-Key header is therefore accepted but no answer is stored; a retry answers alreadyClosed: true. OpenCSP-Dry-Run: true checks the close (who, and whether the period has ended) and answers { dryRun: true, value: { period, closed } }.
+   * Tags: billing. Success: 200.
+   */
+  'POST /v1/billing/close': {
+    params: never;
+    query: never;
+    body: {
+      /** The month to close; it must have ended (YYYY-MM). */
+      period: string;
+    };
+    response: CloseReport;
+  };
+  /**
+   * The reconciliation export of a billing period: every line of the documents closed in it (issued or void) that the caller's tenant issued or received (the operator: all), as CSV or NDJSON, streamed. A tenant with none gets the header line alone
+   * Rows use Partner Center's reconciliation column names where they exist (PartnerId, MPNID, ResellerMPNID, CustomerId, InvoiceNumber, ChargeType, ChargeStartDate, ChargeEndDate, UnitPrice, Quantity, Subtotal, TaxTotal, Total, Currency, ...), then OpenCSP's own (chain tier, event, source and refunded lines, margin). Deterministic: dates YYYY-MM-DD, amounts as decimal strings at the currency's exponent. Streamed in bounded memory (the rows are read a page at a time); a read error after the first bytes ends the stream early. Documents come by (seller, kind, number), lines by (occurred, id).
+   * Tags: billing. Success: 200.
+   */
+  'GET /v1/billing/periods/:period/export': {
+    params: {
+      /** The period whose close issued the documents (YYYY-MM). */
+      period: string;
+    };
+    query: {
+      /** Default csv. One of: csv, ndjson. */
+      format?: 'csv' | 'ndjson';
+    };
+    body: never;
+    response: string;
   };
   /**
    * The program operator imports the vendor's catalog file (products created or replaced; a re-import is idempotent)
@@ -1295,12 +1513,102 @@ export interface Operations {
     response: ExternalSubscription;
   };
   /**
+   * The invoices and credit notes the caller's tenant issued or received (the operator: all), by the period whose close issued them, then id; paginated
+   * Tags: billing. Success: 200.
+   */
+  'GET /v1/invoices': {
+    params: never;
+    query: {
+      /** Only the documents closed in this period (YYYY-MM). */
+      period?: string;
+      /** Default both. One of: issued, received. */
+      role?: 'issued' | 'received';
+      /** One of: draft, issued, void. */
+      status?: 'draft' | 'issued' | 'void';
+      /** Page size, 1–1000 (default 100). */
+      limit?: string;
+      /** The `next` of the previous page. */
+      cursor?: string;
+    };
+    body: never;
+    response: {
+      items: Invoice[];
+      next: string | null;
+    };
+  };
+  /**
+   * An invoice or credit note, with its totals: to its seller, its buyer and the operator
+   * Tags: billing. Success: 200.
+   */
+  'GET /v1/invoices/:invoiceId': {
+    params: {
+      /** A GUID */
+      invoiceId: string;
+    };
+    query: never;
+    body: never;
+    response: Invoice;
+  };
+  /**
+   * The reconciliation export of an invoice or credit note: its lines as CSV (text/csv) or NDJSON (application/x-ndjson), streamed; to its seller, its buyer and the operator
+   * Rows use Partner Center's reconciliation column names where they exist (PartnerId, MPNID, ResellerMPNID, CustomerId, InvoiceNumber, ChargeType, ChargeStartDate, ChargeEndDate, UnitPrice, Quantity, Subtotal, TaxTotal, Total, Currency, ...), then OpenCSP's own (chain tier, event, source and refunded lines, margin). Deterministic: dates YYYY-MM-DD, amounts as decimal strings at the currency's exponent. Streamed in bounded memory (the rows are read a page at a time); a read error after the first bytes ends the stream early.
+   * Tags: billing. Success: 200.
+   */
+  'GET /v1/invoices/:invoiceId/export': {
+    params: {
+      /** A GUID */
+      invoiceId: string;
+    };
+    query: {
+      /** Default csv. One of: csv, ndjson. */
+      format?: 'csv' | 'ndjson';
+    };
+    body: never;
+    response: string;
+  };
+  /**
+   * The lines of an invoice or credit note, by occurrence then id, paginated
+   * Tags: billing. Success: 200.
+   */
+  'GET /v1/invoices/:invoiceId/lines': {
+    params: {
+      /** A GUID */
+      invoiceId: string;
+    };
+    query: {
+      /** Page size, 1–1000 (default 100). */
+      limit?: string;
+      /** The `next` of the previous page. */
+      cursor?: string;
+    };
+    body: never;
+    response: {
+      items: BillingLine[];
+      next: string | null;
+    };
+  };
+  /**
+   * The seller (or the operator) voids an issued invoice or credit note, with a reason; its number stays used. The buyer may read it but not void it
+   * Tags: billing. Success: 200.
+   */
+  'POST /v1/invoices/:invoiceId/void': {
+    params: {
+      /** A GUID */
+      invoiceId: string;
+    };
+    query: never;
+    body: {
+      reason: string;
+    };
+    response: Invoice;
+  };
+  /**
    * The ledger of one entity, oldest first, paginated by `after` (the last seq seen)
    * Tags: ledger. Success: 200.
    */
   'GET /v1/ledger/:entityType/:entityId': {
     params: {
-      /** One of: order, subscription, catalog-product, partnership, support-request, customer-invitation, customer-relationship, admin-relationship, external-subscription, organization, tenant, partner-location, user, enrollment, agreement-acceptance, affiliate-group, program. */
+      /** One of: order, subscription, catalog-product, partnership, support-request, customer-invitation, customer-relationship, admin-relationship, external-subscription, organization, tenant, partner-location, user, enrollment, agreement-acceptance, affiliate-group, program, price-list-entry, repricing-rule, buyer-group, invoice, billing-period. */
       entityType:
         | 'order'
         | 'subscription'
@@ -1318,7 +1626,12 @@ export interface Operations {
         | 'enrollment'
         | 'agreement-acceptance'
         | 'affiliate-group'
-        | 'program';
+        | 'program'
+        | 'price-list-entry'
+        | 'repricing-rule'
+        | 'buyer-group'
+        | 'invoice'
+        | 'billing-period';
       entityId: string;
     };
     query: {
@@ -1716,6 +2029,22 @@ export interface Operations {
     response: Partnership;
   };
   /**
+   * A seller ends one of its price-list entries: from effectiveTo on it no longer applies (a new entry may start that day)
+   * Tags: billing. Success: 200.
+   */
+  'POST /v1/price-list/:entryId/end': {
+    params: {
+      /** A GUID */
+      entryId: string;
+    };
+    query: never;
+    body: {
+      /** The first day it no longer applies (YYYY-MM-DD, UTC). */
+      effectiveTo: string;
+    };
+    response: PriceListEntry;
+  };
+  /**
    * The subscriptions the caller may see (a customer all of its own; a partner those it sold, is partner of record or support contact of, or manages), oldest first, paginated
    * Tags: subscriptions. Success: 200.
    */
@@ -1781,6 +2110,25 @@ export interface Operations {
     query: never;
     body: Record<string, never>;
     response: Subscription;
+  };
+  /**
+   * A seller on the subscription’s sales chain credits its buyer (a customerCredit line, billed at the next close), with a reason
+   * Tags: billing. Success: 201.
+   */
+  'POST /v1/subscriptions/:subscriptionId/credits': {
+    params: {
+      /** A GUID */
+      subscriptionId: string;
+    };
+    query: never;
+    body: {
+      /** A GUID */
+      sellerTenantId: string;
+      /** The credit, positive, in the subscription's currency: a decimal string with at most 2 decimals, e.g. "12.50". */
+      amount: string;
+      reason: string;
+    };
+    response: BillingLine;
   };
   /**
    * The indirect provider names another indirect reseller as partner of record; it passes the same checks as at purchase
@@ -1922,6 +2270,25 @@ export interface Operations {
       items: AdminRelationship[];
       next: string | null;
     };
+  };
+  /**
+   * A seller puts one of its buyers (a reseller or a customer it bills) in one of its buyer groups, or takes it out (member: false); repricing rules may target the group
+   * Tags: billing. Success: 200.
+   */
+  'POST /v1/tenants/:tenantId/buyer-groups/:group/members': {
+    params: {
+      /** A GUID */
+      tenantId: string;
+      group: string;
+    };
+    query: never;
+    body: {
+      /** A GUID */
+      buyerTenantId: string;
+      /** Default true; false takes the buyer out. */
+      member?: boolean;
+    };
+    response: BuyerGroup;
   };
   /**
    * Accept the customer agreement (MCA) for a customer tenant
@@ -2080,6 +2447,112 @@ export interface Operations {
       items: RelationshipToPartner[];
       next: string | null;
     };
+  };
+  /**
+   * A seller's price list (to the seller's billing agents and the operator), by creation then id, paginated
+   * Tags: billing. Success: 200.
+   */
+  'GET /v1/tenants/:tenantId/price-list': {
+    params: {
+      /** A GUID */
+      tenantId: string;
+    };
+    query: {
+      /** The SKU id, `<productId>:<skuCode>`. */
+      skuId?: string;
+      /** ISO 3166-1 alpha-2: a market. */
+      country?: string;
+      /** Page size, 1–1000 (default 100). */
+      limit?: string;
+      /** The `next` of the previous page. */
+      cursor?: string;
+    };
+    body: never;
+    response: {
+      items: PriceListEntry[];
+      next: string | null;
+    };
+  };
+  /**
+   * A seller adds an entry to its price list: the price it charges its buyers for one item (SKU, term, billing cycle, market) from effectiveFrom (default today) until effectiveTo. Refused (PRICE_LIST_OVERLAP) when the dates overlap another entry for the same item. The seller's global admin, admin agent or billing admin; the vendor's list: the program operator
+   * Tags: billing. Success: 201.
+   */
+  'POST /v1/tenants/:tenantId/price-list': {
+    params: {
+      /** A GUID */
+      tenantId: string;
+    };
+    query: never;
+    body: {
+      /** The SKU id, `<productId>:<skuCode>`. */
+      skuId: string;
+      /** The license term; absent for a usage SKU. One of: P1M, P1Y, P3Y. */
+      termDuration?: 'P1M' | 'P1Y' | 'P3Y';
+      /** Default monthly. One of: monthly, annual. */
+      billingCycle?: 'monthly' | 'annual';
+      /** ISO 3166-1 alpha-2: a market. */
+      country: string;
+      /** ISO 4217: the market's currency. */
+      currency: string;
+      /** Per unit per charge cycle: a decimal string with at most 6 decimals, e.g. "12.50". */
+      unitPrice: string;
+      /** The suggested retail price per unit per charge cycle: a decimal string with at most 6 decimals, e.g. "12.50". */
+      erp?: string;
+      /** The first day it applies; default today (YYYY-MM-DD, UTC). */
+      effectiveFrom?: string;
+      /** The first day it no longer applies; absent: open-ended (YYYY-MM-DD, UTC). */
+      effectiveTo?: string;
+    };
+    response: PriceListEntry;
+  };
+  /**
+   * A seller's repricing rules (to the seller's billing agents and the operator), by creation then id
+   * Tags: billing. Success: 200.
+   */
+  'GET /v1/tenants/:tenantId/repricing-rules': {
+    params: {
+      /** A GUID */
+      tenantId: string;
+    };
+    query: never;
+    body: never;
+    response: {
+      items: RepricingRule[];
+    };
+  };
+  /**
+   * A seller adds a repricing rule for one buyer (buyerTenantId), a buyer group (buyerGroup) or every buyer (neither): the price of what its price list does not price, from a basis (cost or erp) adjusted by basis points, with SKU-group overrides, from a future invoice month. A cost-based rule selling below cost is refused unless allowBelowCost
+   * Tags: billing. Success: 201.
+   */
+  'POST /v1/tenants/:tenantId/repricing-rules': {
+    params: {
+      /** A GUID */
+      tenantId: string;
+    };
+    query: never;
+    body: {
+      /** A GUID */
+      buyerTenantId?: string;
+      buyerGroup?: string;
+      /** cost: what the seller pays for the item; erp: the suggested retail price. One of: cost, erp. */
+      basis: 'cost' | 'erp';
+      /** Basis points on the basis: 1000 = +10%, -500 = -5%. */
+      adjustmentBps: number;
+      /** The first override naming an item wins over the rule. */
+      overrides?: {
+        productIds?: string[];
+        skuIds?: string[];
+        /** cost: what the seller pays for the item; erp: the suggested retail price. One of: cost, erp. */
+        basis: 'cost' | 'erp';
+        /** Basis points on the basis: 1000 = +10%, -500 = -5%. */
+        adjustmentBps: number;
+      }[];
+      /** The first invoice month it applies to; after the current month (YYYY-MM). */
+      effectiveMonth: string;
+      /** Default false. */
+      allowBelowCost?: boolean;
+    };
+    response: RepricingRule;
   };
   /**
    * A partner defines (or redefines) one of its own value-added services, sold on the same orders as vendor offers but never reaching the vendor (the CSP tenant's global admin or admin agent)

@@ -217,7 +217,9 @@ function parse<T>(raw: RawAnswer): ApiResult<T> {
   }
   const base = { status: raw.status, headers: raw.headers };
   if (raw.status >= 200 && raw.status < 300) {
-    return { ...base, ok: true, data: body as T, problem: undefined };
+    // A text answer (the CSV and NDJSON exports, declared as a string): the text itself.
+    const data = body === undefined && raw.text !== '' && !/[/+]json\b/.test(type) ? raw.text : body;
+    return { ...base, ok: true, data: data as T, problem: undefined };
   }
   const problem = isProblem(body)
     ? body

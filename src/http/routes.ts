@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OpenCsp } from '../app/opencsp.ts';
 import { adminAccessRoutes } from './routes/admin-access.ts';
+import { billingRoutes } from './routes/billing.ts';
 import { commerceRoutes } from './routes/commerce.ts';
 import { customersRoutes } from './routes/customers.ts';
 import { foundationRoutes } from './routes/foundation.ts';
@@ -13,4 +14,5 @@ export function registerRoutes(app: FastifyInstance, csp: OpenCsp): void {
   customersRoutes(app, csp);
   adminAccessRoutes(app, csp);
   commerceRoutes(app, csp);
+  billingRoutes(app, csp);
 }

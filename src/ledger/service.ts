@@ -38,6 +38,11 @@ export const LEDGER_ENTITY_TYPES = [
   'agreement-acceptance',
   'affiliate-group',
   'program',
+  'price-list-entry',
+  'repricing-rule',
+  'buyer-group',
+  'invoice',
+  'billing-period',
 ] as const;
 
 function orgsOf(...ids: (string | undefined)[]): string[] {
@@ -168,6 +173,38 @@ async function owners(ctx: QueryContext, type: EntityType, id: string): Promise<
         .where('id', '=', id)
         .executeTakeFirst();
       return r && orgsOf(await tenantOrg(r.owner_tenant_id ?? undefined));
+    }
+    case 'invoice': {
+      const r = await ctx.tx
+        .selectFrom('invoices')
+        .select(['seller_tenant_id', 'buyer_tenant_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && orgsOf(await tenantOrg(r.seller_tenant_id), await tenantOrg(r.buyer_tenant_id));
+    }
+    case 'price-list-entry':
+    case 'repricing-rule': {
+      const table = type === 'price-list-entry' ? 'price_list_entries' : 'repricing_rules';
+      const r = await ctx.tx
+        .selectFrom(table)
+        .select('seller_tenant_id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return r && orgsOf(await tenantOrg(r.seller_tenant_id));
+    }
+    case 'buyer-group': {
+      // `<sellerTenantId>/<group>`: the seller's.
+      const seller = id.slice(0, Math.max(0, id.indexOf('/')));
+      return seller ? one(await tenantOrg(seller)) : undefined;
+    }
+    case 'billing-period': {
+      const r = await ctx.tx
+        .selectFrom('billing_periods')
+        .select('period')
+        .where('period', '=', id)
+        .executeTakeFirst();
+      // A program-level record: the operator only.
+      return r ? [] : undefined;
     }
     default:
       // Program-level entities: the operator only.

@@ -26,6 +26,8 @@ import {
 } from '../../src/admin-access/service.ts';
 import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
+import { closeBillingPeriod } from '../../src/billing/close.ts';
+import { addPriceListEntry, listInvoices } from '../../src/billing/service.ts';
 import { inviteCustomer } from '../../src/customers/service.ts';
 import { recordDirectBillRequirement, restrictEnrollment } from '../../src/enrollments/service.ts';
 import { type Principal, SYSTEM, type UserRole } from '../../src/kernel/principal.ts';
@@ -87,6 +89,9 @@ interface Owner {
   readonly createdAdminRelationshipId: string;
   readonly pendingAdminRelationshipId: string;
   readonly suspendedSubscriptionId: string;
+  readonly priceListEntryId: string;
+  /** The provider's invoice to the reseller for January (issued). */
+  readonly invoiceId: string;
 }
 
 /**
@@ -331,6 +336,47 @@ const REQUESTS: Readonly<Record<string, (o: Owner) => Request>> = {
   }),
   'POST /v1/clock/advance': () => ({ body: { days: 400 } }),
   'POST /v1/clock/process-due': () => ({ body: { batch: 10 } }),
+  // Billing.
+  'POST /v1/tenants/{tenantId}/price-list': () => ({
+    as: 'reseller',
+    body: {
+      skuId: SEATS,
+      termDuration: 'P1M',
+      billingCycle: 'monthly',
+      country: 'FR',
+      currency: 'EUR',
+      unitPrice: '7.00',
+    },
+  }),
+  'POST /v1/price-list/{entryId}/end': (o) => ({
+    as: 'reseller',
+    params: { entryId: o.priceListEntryId },
+    body: { effectiveTo: '2026-06-01' },
+  }),
+  'POST /v1/tenants/{tenantId}/buyer-groups/{group}/members': (o) => ({
+    as: 'reseller',
+    params: { group: 'gold' },
+    body: { buyerTenantId: o.customerTenantId },
+  }),
+  'POST /v1/tenants/{tenantId}/repricing-rules': (o) => ({
+    as: 'reseller',
+    body: {
+      buyerTenantId: o.customerTenantId,
+      basis: 'cost',
+      adjustmentBps: 1000,
+      effectiveMonth: '2026-03',
+    },
+  }),
+  'POST /v1/subscriptions/{subscriptionId}/credits': (o) => ({
+    as: 'provider',
+    body: { sellerTenantId: o.providerTenantId, amount: '5.00', reason: 'Goodwill' },
+  }),
+  'POST /v1/invoices/{invoiceId}/void': (o) => ({
+    as: 'provider',
+    params: { invoiceId: o.invoiceId },
+    body: { reason: 'Wrong buyer' },
+  }),
+  'POST /v1/billing/close': () => ({ body: { period: '2025-12' } }),
 };
 
 /** Write routes out of the matrix: they name no existing object, so there is nothing to hide. */
@@ -358,6 +404,7 @@ const OPERATOR_ONLY: ReadonlySet<string> = new Set([
   'POST /v1/catalog/import',
   'POST /v1/clock/advance',
   'POST /v1/clock/process-due',
+  'POST /v1/billing/close',
 ]);
 
 /**
@@ -536,6 +583,24 @@ describeEachDatabase('authorization matrix (write routes × principals of anothe
         lines: [seats(2)],
       }),
     );
+    // Billing: a price-list entry of the reseller (annual cycle: the orders above are monthly), and
+    // January closed on 2026-02-02, so the provider's invoice to the reseller is issued.
+    const entry = must(
+      await csp.execute(addPriceListEntry, as(reseller), {
+        sellerTenantId: reseller.tenantId,
+        skuId: SEATS,
+        termDuration: 'P1Y',
+        billingCycle: 'annual',
+        country: 'FR',
+        currency: 'EUR',
+        unitPrice: '70.00',
+      }),
+    );
+    const closedAt = { principal: op.principal, now: new Date('2026-02-02T00:00:00.000Z') };
+    must(await closeBillingPeriod(csp, closedAt, { period: '2026-01' }));
+    const invoice = must(await csp.query(listInvoices, closedAt, {})).items.find(
+      (i) => i.sellerTenantId === provider.tenantId && i.buyerTenantId === reseller.tenantId,
+    );
     const ownerKey = await key(reseller.globalAdmin, 'owner');
     owner = {
       params: {
@@ -575,6 +640,8 @@ describeEachDatabase('authorization matrix (write routes × principals of anothe
       createdAdminRelationshipId: createdAdmin,
       pendingAdminRelationshipId: pendingAdmin,
       suspendedSubscriptionId: suspended,
+      priceListEntryId: entry.id,
+      invoiceId: invoice?.id ?? '',
     };
     const owners: Record<Actor, Principal> = {
       operator: op.principal,

@@ -2,14 +2,19 @@
  * Authorization matrix: every GET route with an object in its path × every kind of principal of
  * another organization → 404 (or 401 without a key). Nothing of another tenant leaks, not even
  * its existence. Routes are read from the OpenAPI document, so a new route joins the matrix. The
- * lists that take no object in their path (orders, subscriptions, catalog offers) are checked too:
- * filtering by another channel's tenants or Partner ID shows nothing of it.
+ * lists that take no object in their path (orders, subscriptions, catalog offers, invoices) are
+ * checked too: filtering by another channel's tenants or Partner ID shows nothing of it. So is the
+ * export of a billing period (a calendar month, not an object of anyone's: every caller may ask for
+ * it, and an outsider gets the header line alone).
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAdminRelationship } from '../../src/admin-access/service.ts';
 import { createApiKey } from '../../src/api-keys/service.ts';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
+import { closeBillingPeriod } from '../../src/billing/close.ts';
+import { EXPORT_COLUMNS } from '../../src/billing/export.ts';
+import { addPriceListEntry, addRepricingRule, listInvoices } from '../../src/billing/service.ts';
 import { defineService } from '../../src/catalog/service.ts';
 import { type Principal, SYSTEM } from '../../src/kernel/principal.ts';
 import { placeOrder } from '../../src/orders/service.ts';
@@ -108,6 +113,35 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
         },
       ),
     );
+    // Billing: the reseller's price list and a repricing rule, and January closed (on 2026-02-02),
+    // so the provider's invoice to the reseller exists.
+    const entry = must(
+      await csp.execute(
+        addPriceListEntry,
+        { principal: reseller.globalAdmin },
+        {
+          sellerTenantId: reseller.tenantId,
+          skuId: SEATS,
+          termDuration: 'P1Y',
+          billingCycle: 'annual',
+          country: 'FR',
+          currency: 'EUR',
+          unitPrice: '70.00',
+        },
+      ),
+    );
+    must(
+      await csp.execute(
+        addRepricingRule,
+        { principal: reseller.globalAdmin },
+        { sellerTenantId: reseller.tenantId, basis: 'cost', adjustmentBps: 1000, effectiveMonth: '2026-03' },
+      ),
+    );
+    const closedAt = { principal: op.principal, now: new Date('2026-02-02T00:00:00.000Z') };
+    must(await closeBillingPeriod(csp, closedAt, { period: '2026-01' }));
+    const invoice = must(await csp.query(listInvoices, closedAt, {})).items.find(
+      (i) => i.sellerTenantId === provider.tenantId && i.buyerTenantId === reseller.tenantId,
+    );
     const other = await addPartner(csp, op, {
       legalName: 'Pending Reseller',
       country: 'FR',
@@ -141,6 +175,9 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       catalogItemId: service.skus[0]?.id ?? '',
       providerTenantId: provider.tenantId,
       resellerPartnerId: String(reseller.partnerId),
+      invoiceId: invoice?.id ?? '',
+      entryId: entry.id,
+      period: '2026-01',
     });
     // The outsiders: one user of each kind, in other organizations of the same region.
     const kinds: [string, Principal][] = [
@@ -196,6 +233,8 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
     const routes = Object.entries(doc.paths)
       .filter(([path, ops]) => path.includes('{') && 'get' in ops)
       .map(([path]) => path);
+    /** Paths whose parameter names no one's object: 401 without a key, checked as lists below. */
+    const unowned = new Set(['/v1/billing/periods/{period}/export']);
     expect(routes.length).toBeGreaterThanOrEqual(10);
     // The commerce objects are in the matrix, and their owner does see them.
     const commerce = [
@@ -204,10 +243,24 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       `/v1/catalog/offers/{catalogItemId}`,
     ];
     expect(routes).toEqual(expect.arrayContaining(commerce));
+    const billing = [
+      `/v1/invoices/{invoiceId}`,
+      `/v1/invoices/{invoiceId}/lines`,
+      `/v1/invoices/{invoiceId}/export`,
+      `/v1/tenants/{tenantId}/price-list`,
+      `/v1/tenants/{tenantId}/repricing-rules`,
+      ...unowned,
+    ];
+    expect(routes).toEqual(expect.arrayContaining(billing));
     for (const url of [
       `/v1/orders/${values.orderId}`,
       `/v1/subscriptions/${values.subscriptionId}`,
       `/v1/catalog/offers/${values.catalogItemId}?country=FR`,
+      `/v1/invoices/${values.invoiceId}`,
+      `/v1/invoices/${values.invoiceId}/lines`,
+      `/v1/invoices/${values.invoiceId}/export`,
+      `/v1/tenants/${values.tenantId}/price-list`,
+      `/v1/tenants/${values.tenantId}/repricing-rules`,
     ]) {
       const own = await app.inject({
         method: 'GET',
@@ -232,6 +285,7 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       })}${query}`;
       const anonymous = await app.inject({ method: 'GET', url });
       if (anonymous.statusCode !== 401) leaks.push(`anonymous GET ${url} → ${anonymous.statusCode}`);
+      if (unowned.has(path)) continue;
       for (const [kind, token] of Object.entries(outsiders)) {
         const r = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
         if (r.statusCode !== 404) leaks.push(`${kind} GET ${path} → ${r.statusCode} ${r.json().code ?? ''}`);
@@ -240,7 +294,7 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
     expect(leaks).toEqual([]);
   }, 60_000);
 
-  it('the commerce lists show an outsider nothing of another channel, whatever it filters by', async () => {
+  it('the commerce and billing lists show an outsider nothing of another channel, whatever it filters by', async () => {
     const v = values as Record<string, string>;
     const lists = [
       '/v1/orders',
@@ -249,7 +303,24 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       `/v1/subscriptions?customerTenantId=${v.customerTenantId}`,
       `/v1/subscriptions?sellerTenantId=${v.providerTenantId}`,
       `/v1/subscriptions?partnerId=${v.resellerPartnerId}`,
+      '/v1/invoices',
+      '/v1/invoices?role=issued&period=2026-01',
+      '/v1/invoices?role=received&status=issued',
     ];
+    // The owner does see what the lists would leak, so their emptiness means something.
+    const mine = await app.inject({
+      method: 'GET',
+      url: '/v1/invoices',
+      headers: { authorization: `Bearer ${ownerToken}` },
+    });
+    expect((mine.json() as { items: unknown[] }).items.length).toBeGreaterThan(0);
+    const header = `${EXPORT_COLUMNS.join(',')}\n`;
+    const ownExport = await app.inject({
+      method: 'GET',
+      url: `/v1/billing/periods/${v.period}/export`,
+      headers: { authorization: `Bearer ${ownerToken}` },
+    });
+    expect(ownExport.body.length).toBeGreaterThan(header.length);
     const leaks: string[] = [];
     for (const [kind, token] of Object.entries(outsiders)) {
       const headers = { authorization: `Bearer ${token}` };
@@ -270,6 +341,16 @@ describeEachDatabase('authorization matrix (GET routes × principals of another 
       });
       if (named.statusCode !== 404)
         leaks.push(`${kind} GET /v1/catalog/offers?sellerTenantId → ${named.statusCode}`);
+      // The period's export: the header line alone (CSV), nothing at all (NDJSON).
+      for (const [format, empty] of [
+        ['csv', header],
+        ['ndjson', ''],
+      ]) {
+        const url = `/v1/billing/periods/${v.period}/export?format=${format}`;
+        const r = await app.inject({ method: 'GET', url, headers });
+        if (r.statusCode !== 200 || r.body !== empty)
+          leaks.push(`${kind} GET ${url} → ${r.statusCode} ${r.body.slice(0, 200)}`);
+      }
     }
     expect(leaks).toEqual([]);
   }, 60_000);

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { AGREEMENT_KINDS } from '../../agreements/model.ts';
 import { ENROLLMENT_STATUSES, PROGRAM_ROLES, REQUIREMENT_STATUSES } from '../../enrollments/model.ts';
 import { USER_ROLES } from '../../kernel/principal.ts';
+import { LEDGER_ENTITY_TYPES } from '../../ledger/service.ts';
 import { TENANT_TYPES } from '../../parties/model.ts';
 import { STANDING_STEPS } from '../../rules/standing.ts';
 import { oneOf } from '../route.ts';
@@ -190,7 +191,8 @@ export const LedgerEvent = Named('LedgerEvent', {
   seq: Type.Integer({ description: 'Position in the ledger.' }),
   id: Id,
   type: Type.String({ description: 'Past-tense event name, e.g. enrollment.qualified.' }),
-  entityType: Type.String(),
+  // The values readable today, as an enum; typed open (string), as the client reads response enums.
+  entityType: Type.Unsafe<string>(oneOf(LEDGER_ENTITY_TYPES, 'The kind of entity the event is about.')),
   entityId: Type.String(),
   payload: JsonObject('The event’s data; its fields depend on the event type.'),
   occurredAt: Instant,
