@@ -7,11 +7,12 @@
  * Per database: a seeded bulk world (`src/world/bulk.ts`, timed, with peak memory and size on disk),
  * then the ceilings (a raw single-row insert transaction, a raw point read, a bare Fastify route)
  * and the workloads (explain over the database and pure, order, mixed, explain and order over
- * HTTP from a second process). Each figure is printed absolute and as a ratio to its ceiling, with
+ * HTTP from a second process), then billing (`bench/billing.ts`: a batched multi-row insert ceiling,
+ * the month close, the period export), which moves the world's clock and so runs last. Each figure is printed absolute and as a ratio to its ceiling, with
  * the issue's targets; everything goes to stdout and bench/results/<date>-<host>[-<size>].json.
  * Figures are reported, never asserted.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -22,6 +23,15 @@ import { defaultProgram } from '../src/program/load.ts';
 import { migrate } from '../src/store/migrations/index.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { type BulkSpec, type BulkWorld, generateBulkWorld, REGION_COUNTRIES } from '../src/world/bulk.ts';
+import {
+  batchedInsertCeiling,
+  type CloseFigures,
+  closeWorkload,
+  type ExportFigures,
+  exportWorkload,
+  monthStart,
+  ROWS_PER_TX,
+} from './billing.ts';
 import { type Figure, type MeasureOptions, random } from './measure.ts';
 import {
   explainPure,
@@ -83,6 +93,14 @@ const seconds = Number(option('seconds') ?? (quick ? 1.5 : 10));
 const connections = Number(option('connections') ?? 8);
 const PG_URL = process.env.OPENCSP_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const timing = { durationMs: seconds * 1000, warmupMs: Math.min(1000, seconds * 200) };
+/**
+ * The world is generated on the first instant of the current month (UTC): its one-month terms all
+ * renew on the first of the next, where the `close` workload moves the clock.
+ */
+const worldAt = monthStart(new Date());
+const worldPeriod = worldAt.toISOString().slice(0, 7);
+/** Subscriptions of the large world (the issue's close target: ~15M lines over three tiers). */
+const LARGE_SUBSCRIPTIONS = 5_000_000;
 /** In-process concurrency: SQLite has one connection (writes serialize anyway); PostgreSQL a pool of 10. */
 const CONCURRENCY: Record<string, number> = { sqlite: 1, postgres: 8 };
 /** `--workloads explain` selects `explain-query` and `explain-pure`. */
@@ -322,7 +340,7 @@ async function benchDatabase(name: string, db: Opened) {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 200);
   const t0 = performance.now();
-  const world = await generateBulkWorld(csp, { ...spec, onProgress: progressPrinter(name) });
+  const world = await generateBulkWorld(csp, { ...spec, now: worldAt, onProgress: progressPrinter(name) });
   const generationSeconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const bytes = await db.size();
@@ -338,11 +356,105 @@ async function benchDatabase(name: string, db: Opened) {
   );
 
   const rows = await pass(name, SHIPPED, csp, world, 1);
+  let schema = SHIPPED;
   if (PROPOSED_INDEXES.length > 0) {
     for (const statement of PROPOSED_INDEXES) await sql.raw(statement).execute(db.store.db);
     rows.push(...(await pass(name, PROPOSED, csp, world, 2)));
+    schema = PROPOSED;
   }
-  return { database: name, settings, concurrency: CONCURRENCY[name] ?? 1, generation, rows };
+  const billing = await billingWorkloads(name, schema, csp, world, rows);
+  return { database: name, settings, concurrency: CONCURRENCY[name] ?? 1, generation, rows, billing };
+}
+
+interface BillingFigures {
+  /** Into a twin of `billing_lines` with its indexes: the ceiling the close is judged against. */
+  readonly batchedInsert?: Figure & { readonly rowsPerTransaction: number };
+  readonly batchedInsertPrimaryKeyOnly?: Figure;
+  readonly close?: CloseFigures & {
+    /** Lines billed per second of the whole close (rating included) ÷ the batched-insert ceiling. */
+    readonly ratio: number | undefined;
+    /** The close's minutes scaled linearly to the large world's subscriptions (an extrapolation). */
+    readonly extrapolatedLargeMinutes: number;
+  };
+  /** `exportPeriod` of the closed month, CSV then NDJSON. */
+  readonly export?: readonly ExportFigures[];
+}
+
+/**
+ * The billing workloads, after the others (the close moves the world's clock to the next month):
+ * the batched-insert ceiling right before the close, then the close, then the export.
+ */
+async function billingWorkloads(
+  name: string,
+  schema: string,
+  csp: OpenCsp,
+  world: BulkWorld,
+  rows: Row[],
+): Promise<BillingFigures> {
+  // The export reads a closed period: `--workloads export` runs the close first.
+  if (!wanted('close') && !wanted('export')) return {};
+  process.stderr.write(`bench: ${name}: batched insert (ceiling)…\n`);
+  const ceiling = await batchedInsertCeiling(csp, timing);
+  const bare = await batchedInsertCeiling(csp, timing, false);
+  rows.push({
+    schema,
+    workload: `batched insert, ${ROWS_PER_TX}-row transactions (rows/s, ceiling)`,
+    figure: ceiling,
+  });
+  rows.push({
+    schema,
+    workload: `batched insert, primary key only (rows/s, for comparison)`,
+    figure: bare,
+  });
+  process.stderr.write(`bench: ${name}: close ${worldPeriod}…\n`);
+  const close = await closeWorkload(csp, world, worldPeriod, progressPrinter(name));
+  const wholeClose = close.totalSeconds > 0 ? close.billing.ops / close.totalSeconds : 0;
+  const vs = (perSecond: number) => ratio({ ...ceiling, perSecond }, ceiling);
+  rows.push(
+    {
+      schema,
+      workload: `close: rating what fell due (lines rated/s; ${close.rating.subscriptions.toLocaleString('en')} renewals)`,
+      figure: close.rating,
+      ceiling: 'batched insert',
+      ratio: vs(close.rating.perSecond),
+    },
+    {
+      schema,
+      workload: 'close: draft + issue + record (lines billed/s)',
+      figure: close.billing,
+      ceiling: 'batched insert',
+      ratio: vs(close.billing.perSecond),
+    },
+    { schema, workload: 'close: documents issued/s', figure: close.documents },
+  );
+  const subscriptions = spec.customers * spec.linesPerOrder;
+  const exports: ExportFigures[] = [];
+  if (wanted('export'))
+    for (const format of ['csv', 'ndjson'] as const) {
+      process.stderr.write(`bench: ${name}: export ${worldPeriod} as ${format}…\n`);
+      const f = await exportWorkload(csp, world, worldPeriod, format);
+      exports.push(f);
+      rows.push({
+        schema,
+        workload: `export ${format} (rows/s; ${(f.bytes / 2 ** 20).toFixed(0)} MiB)`,
+        figure: f,
+        ceiling: 'batched insert',
+        ratio: vs(f.perSecond),
+      });
+    }
+  return {
+    ...(exports.length > 0 && { export: exports }),
+    batchedInsert: { ...ceiling, rowsPerTransaction: ROWS_PER_TX },
+    batchedInsertPrimaryKeyOnly: bare,
+    close: {
+      ...close,
+      ratio: vs(wholeClose),
+      extrapolatedLargeMinutes:
+        subscriptions > 0
+          ? Math.round((close.totalSeconds / 60) * (LARGE_SUBSCRIPTIONS / subscriptions) * 10) / 10
+          : 0,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +469,7 @@ const machine = {
   os: `${process.platform} ${release()}`,
 };
 const started = new Date();
-const results = [];
+const results: Awaited<ReturnType<typeof benchDatabase>>[] = [];
 for (const name of databases) {
   const db =
     name === 'sqlite' ? sqliteDatabase() : name === 'postgres' ? await postgresDatabase() : undefined;
@@ -370,7 +482,7 @@ for (const name of databases) {
   }
 }
 
-type Result = (typeof results)[number];
+type Result = Awaited<ReturnType<typeof benchDatabase>>;
 const schemas = PROPOSED_INDEXES.length > 0 ? [SHIPPED, PROPOSED] : [SHIPPED];
 
 /** The issue's targets, judged on this run (per schema variant), saying when the run is not the one a target names. */
@@ -397,7 +509,38 @@ function targets(r: Result, schema: string) {
       r.database === 'sqlite'
         ? met(r.generation.seconds <= 120 && r.generation.peakRssMiB < 2048, onLarge)
         : 'not applicable (SQLite target)',
+    ...billingTargets(r, onLarge),
   };
+}
+
+/** Issue 7's close targets: ≤ 10 min on the large world (SQLite), lines/s ≥ 0.3 × the batched insert, ≤ 1.5 GiB; PostgreSQL within 2×. */
+function billingTargets(r: Result, onLarge: string): Record<string, string> {
+  const close = r.billing.close;
+  if (!close) return {};
+  const minutes =
+    size === 'large'
+      ? `${close.totalMinutes} min`
+      : `${close.totalMinutes} min here, ~${close.extrapolatedLargeMinutes} min extrapolated linearly to large`;
+  const out: Record<string, string> = {
+    'close ≤ 10 min on large': `${close.extrapolatedLargeMinutes <= 10 ? 'met' : 'missed'}${onLarge ? ' (extrapolated)' : ''}: ${minutes}`,
+    'close lines billed/s ≥ 0.3 × batched insert (whole close, rating included)': `${close.ratio !== undefined && close.ratio >= 0.3 ? 'met' : 'missed'}: ${close.ratio}`,
+    'close memory ≤ 1.5 GiB': `${close.peakRssMiB <= 1536 ? 'met' : 'missed'}: peak RSS ${close.peakRssMiB} MiB`,
+  };
+  const sqlite = results.find((x) => x.database === 'sqlite')?.billing;
+  if (r.database === 'postgres' && sqlite?.close)
+    out['close on PostgreSQL within 2× of SQLite'] =
+      `${close.totalMinutes <= 2 * sqlite.close.totalMinutes ? 'met' : 'missed'}: ${close.totalMinutes} vs ${sqlite.close.totalMinutes} min`;
+  for (const e of r.billing.export ?? []) {
+    // 15M rows in 3 minutes: 83,334 rows/s.
+    const minutes = e.perSecond > 0 ? Math.round((15_000_000 / e.perSecond / 60) * 10) / 10 : Infinity;
+    out[`export ${e.format}: 15M rows ≤ 3 min`] =
+      `${minutes <= 3 ? 'met' : 'missed'}${size === 'large' ? '' : ' (extrapolated from rows/s)'}: ${e.perSecond.toLocaleString('en')} rows/s → ${minutes} min, peak RSS ${e.peakRssMiB} MiB`;
+    const base = sqlite?.export?.find((x) => x.format === e.format);
+    if (r.database === 'postgres' && base)
+      out[`export ${e.format} on PostgreSQL within 2× of SQLite`] =
+        `${e.perSecond * 2 >= base.perSecond ? 'met' : 'missed'}: ${e.perSecond.toLocaleString('en')} vs ${base.perSecond.toLocaleString('en')} rows/s`;
+  }
+  return out;
 }
 
 const num = (n: number) => n.toLocaleString('en');
@@ -425,6 +568,11 @@ for (const r of results) {
   lines.push(
     `${r.database}: world of ${num(g.totalRows)} rows in ${g.seconds} s, ${num(g.databaseMiB)} MiB on disk, peak RSS ${num(g.peakRssMiB)} MiB; ${settings.join(' ')}`,
   );
+  const close = r.billing.close;
+  if (close)
+    lines.push(
+      `  close ${close.period} at ${close.at}: ${num(close.rating.subscriptions)} renewals rated into ${num(close.rating.ops)} lines in ${close.rating.seconds} s; ${num(close.billing.ops)} lines on ${num(close.documents.ops)} documents in ${close.billing.seconds} s (draft ${close.billing.draftSeconds} s, issue ${close.billing.issueSeconds} s, ${num(close.billing.steps)} steps); total ${close.totalMinutes} min, peak RSS ${num(close.peakRssMiB)} MiB`,
+    );
   for (const schema of schemas)
     for (const [target, verdict] of Object.entries(targets(r, schema)))
       lines.push(`  ${withSchema ? `${schema}: ` : ''}${target}: ${verdict}`);
@@ -435,7 +583,12 @@ mkdirSync(join('bench', 'results'), { recursive: true });
 const partial = databases.length === 2 ? '' : `-${databases.join('-')}`;
 // Quick runs end in -quick (git-ignored); full runs are kept.
 const suffix = `${quick || size === 'large' ? '' : `-${size}`}${partial}${quick ? '-quick' : ''}`;
-const file = join('bench', 'results', `${started.toISOString().slice(0, 10)}-${machine.host}${suffix}.json`);
+const base = join('bench', 'results', `${started.toISOString().slice(0, 10)}-${machine.host}${suffix}`);
+// A kept run never overwrites an earlier one of the same day: the later gets its start time (UTC).
+const file =
+  quick || !existsSync(`${base}.json`)
+    ? `${base}.json`
+    : `${base}-${started.toISOString().slice(11, 16).replace(':', '')}.json`;
 writeFileSync(
   file,
   `${JSON.stringify(

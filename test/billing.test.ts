@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { OpenCsp } from '../src/app/opencsp.ts';
-import { closeBillingPeriod } from '../src/billing/close.ts';
+import { closeBillingPeriod, closePeriodStep } from '../src/billing/close.ts';
 import {
   addPriceListEntry,
   addRepricingRule,
@@ -21,7 +21,7 @@ import { addDays } from '../src/kernel/time.ts';
 import type { Order } from '../src/orders/model.ts';
 import { approveOrder, placeOrder, requestOrder } from '../src/orders/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
-import { advanceWorldClock } from '../src/subscriptions/clock.ts';
+import { advanceWorldClock, processDue } from '../src/subscriptions/clock.ts';
 import {
   cancelSubscription,
   changePartnerOfRecord,
@@ -226,6 +226,32 @@ describeEachDatabase('billing', (db) => {
       );
       expect(lines.items.map((l) => [l.chargeType, l.subtotal, l.marginAmount])).toEqual([
         ['new', '75.00', '15.00'],
+      ]);
+    });
+
+    it('lines rated while a period is being closed go on the draft invoice of their relationship: one invoice per relationship and period', async () => {
+      await indirectOrder(10); // 2026-01-15: the next cycle is charged on 2026-02-15
+      must(
+        await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }),
+      );
+      await indirectOrder(5, 19); // 2026-02-03: February's first lines, on the same three relationships
+      const march = { principal: w.operator.principal, ...at(45) }; // 2026-03-01
+      const step = must(await csp.execute(closePeriodStep, march, { period: '2026-02' }));
+      expect(step).toMatchObject({ period: '2026-02', phase: 'draft', documents: 3, lines: 3 });
+      must(await csp.execute(processDue, march, {})); // the 2026-02-15 cycle charge, rated late
+      const report = must(await closeBillingPeriod(csp, march, { period: '2026-02' }));
+      expect(report).toMatchObject({ periodsClosed: ['2026-02'], documentsIssued: 3, linesBilled: 3 });
+      const invoices = await csp.store.read((tx) =>
+        tx
+          .selectFrom('invoices')
+          .select(['kind', 'status', 'line_count'])
+          .where('period', '=', '2026-02')
+          .execute(),
+      );
+      expect(invoices.map((i) => [i.kind, i.status, Number(i.line_count)])).toEqual([
+        ['invoice', 'issued', 2],
+        ['invoice', 'issued', 2],
+        ['invoice', 'issued', 2],
       ]);
     });
 

@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import { beforeEach, expect, it } from 'vitest';
 import type { OpenCsp } from '../src/app/opencsp.ts';
+import { closeBillingPeriod } from '../src/billing/close.ts';
 import { importCatalog, loadDemoCatalog } from '../src/catalog/service.ts';
 import { listCustomers } from '../src/customers/service.ts';
 import { explainOrderLine } from '../src/decisions/service.ts';
@@ -84,6 +85,55 @@ async function shapes(csp: OpenCsp): Promise<Record<string, string[]>> {
   return out;
 }
 
+/**
+ * Every subscription's billing state and lines, by value: tenants as their role on the chain, names
+ * and Partner IDs as placeholders, line ids as their position. Checks on the way that the state
+ * names the lines that charged the cycle and that each line references the tier above's.
+ */
+async function billingValues(csp: OpenCsp): Promise<string[]> {
+  const states = (
+    await sql<Record<string, unknown>>`select * from subscription_billing`.execute(csp.store.db)
+  ).rows;
+  const lines = (await sql<Record<string, unknown>>`select * from billing_lines`.execute(csp.store.db)).rows;
+  const linesOf = new Map<unknown, Record<string, unknown>[]>();
+  for (const l of lines) linesOf.set(l.subscription_id, [...(linesOf.get(l.subscription_id) ?? []), l]);
+  return states
+    .map((b) => {
+      const own = (linesOf.get(b.subscription_id) ?? []).sort(
+        (x, y) => Number(x.line_no) - Number(y.line_no),
+      );
+      const term = JSON.parse(String(b.term_prices)) as { chain: { tenantId: string; role: string }[] };
+      const cycle =
+        b.cycle_state === null ? null : (JSON.parse(String(b.cycle_state)) as Record<string, unknown>);
+      const roles = new Map(term.chain.map((p) => [p.tenantId, p.role]));
+      const position = new Map(own.map((l, i) => [l.id, `line ${i}`]));
+      for (const [i, l] of own.entries()) {
+        expect(l.event_id).toBe(own[0]?.event_id);
+        expect(l.reference_id).toBe(own[0]?.reference_id);
+        expect(l.source_line_id).toBe(i === 0 ? null : own[i - 1]?.id);
+        expect(l.source_amount_minor).toEqual(i === 0 ? null : own[i - 1]?.amount_minor);
+      }
+      if (cycle) expect(cycle.chargeLineIds).toEqual(own.map((l) => l.id));
+      const norm = (v: unknown, key = ''): unknown => {
+        if (Array.isArray(v)) return v.map((x) => norm(x));
+        if (v !== null && typeof v === 'object')
+          return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x, k)]));
+        if (key === 'name') return '<name>';
+        if (/partner_?id$/i.test(key) && v !== null) return '<partner id>';
+        if (typeof v === 'string') return roles.get(v) ?? position.get(v) ?? v;
+        return v;
+      };
+      const ids = new Set(['id', 'event_id', 'reference_id', 'subscription_id', 'order_id']);
+      return JSON.stringify({
+        ...(norm({ ...b, subscription_id: null }) as object),
+        term_prices: norm(term),
+        cycle_state: norm(cycle),
+        lines: own.map((l) => norm(Object.fromEntries(Object.entries(l).filter(([k]) => !ids.has(k))))),
+      });
+    })
+    .sort();
+}
+
 async function indexNames(db: TestDatabase, csp: OpenCsp): Promise<string[]> {
   const q =
     db.name === 'sqlite'
@@ -118,7 +168,9 @@ describeEachDatabase('bulk world', (db) => {
     const bulk = await generateBulkWorld(bulkCsp, SPEC);
     expect(await indexNames(db, bulkCsp)).toEqual(indexes);
     const expected = await shapes(bulkCsp);
+    const expectedBilling = await billingValues(bulkCsp);
     expect(bulk.rows.subscriptions).toBe(SPEC.customers * SPEC.linesPerOrder);
+    expect(bulk.rows.subscription_billing).toBe(SPEC.customers * SPEC.linesPerOrder);
 
     // The same world through the commands, with the same orders.
     const csp = await db.fresh();
@@ -153,6 +205,8 @@ describeEachDatabase('bulk world', (db) => {
     const actual = await shapes(csp);
     for (const table of TABLES)
       expect({ table, rows: expected[table] }).toEqual({ table, rows: actual[table] });
+    // Billing by value: the same prices, cycles and amounts as `startBilling` wrote.
+    expect(expectedBilling).toEqual(await billingValues(csp));
   });
 
   describeBulkServices(db);
@@ -236,5 +290,35 @@ function describeBulkServices(db: TestDatabase) {
     );
     // The generated order's lines, and the one placed above with every offer of the market.
     expect(subscriptions.items).toHaveLength(SPEC.linesPerOrder + (world.offers.FR?.length ?? 0));
+  });
+
+  it('bills: terms renew on the state it wrote, and the month closes into invoices that add up', async () => {
+    // T0 = 2026-01-15T10:00Z; the generated orders' offers are one-month terms, renewed on 2026-02-15.
+    const operator = { principal: world.operator.principal, now: new Date('2026-02-16T00:00:00.000Z') };
+    const period = async (p: string) => {
+      const r = await sql<{ n: number | string; total: number | string | null }>`
+        select count(*) as n, sum(amount_minor) as total from billing_lines where period = ${p}`.execute(
+        csp.store.db,
+      );
+      return { lines: Number(r.rows[0]?.n), total: Number(r.rows[0]?.total) };
+    };
+    const january = await period('2026-01');
+    expect(january.lines).toBe(world.rows.billing_lines);
+    const report = must(await closeBillingPeriod(csp, operator, { period: '2026-01' }));
+    expect(report).toMatchObject({ periodsClosed: ['2026-01'], linesBilled: january.lines });
+    // Every subscription renewed down the same chain at the same locked prices.
+    expect(await period('2026-02')).toEqual(january);
+    const wrong = await sql<{ id: string }>`
+      select i.id from invoices i
+      where i.status <> 'issued'
+         or i.total_minor <> (select sum(l.amount_minor) from billing_lines l where l.invoice_id = i.id)`.execute(
+      csp.store.db,
+    );
+    expect(wrong.rows).toEqual([]);
+    const open = await sql<{ n: number | string }>`
+      select count(*) as n from billing_lines where period = '2026-01' and invoice_id is null`.execute(
+      csp.store.db,
+    );
+    expect(Number(open.rows[0]?.n)).toBe(0);
   });
 }

@@ -2,12 +2,15 @@
  * The bulk world generator: the rows the world builder's commands would write (`builder.ts`:
  * onboard, enroll, direct-bill checklist, verify, sign the partner agreement; register customers
  * who accept the customer agreement; provider–reseller partnerships; customer invitations accepted
- * into relationships; one completed order per customer with its lines and subscriptions), written
- * with multi-row inserts in large transactions, for worlds of millions of rows (the benchmarks).
+ * into relationships; one completed order per customer with its lines and subscriptions, and each
+ * subscription's billing as `startBilling` writes it: tier prices locked for the term, the first
+ * charge cycle, its `new` line per billing relationship), written with multi-row inserts in large
+ * transactions, for worlds of millions of rows (the benchmarks).
  *
  * Seeded and deterministic: the same spec and seed give the same ids, names and assignments. The
  * vendor, its operator and the catalog are still created through their commands. Rows are built
- * with the same pure helpers the services use (sales chains, terms, cancellation windows), and
+ * with the same pure helpers the services use (sales chains, terms, cancellation windows, tier
+ * prices by `priceChain`, charge cycles and amounts by `cycle` and `cascade`), and
  * Partner IDs are allocated from the store's own sequence, so later commands continue after them.
  *
  * Ledger: with `ledger: 'all'` every event the commands would record is written (event types,
@@ -25,6 +28,8 @@
  */
 import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { OpenCsp } from '../app/opencsp.ts';
+import { type ChargeCycle, cascade, cycle, cycleMonths, dateOf, nextCycleStart } from '../billing/charges.ts';
+import { priceChain, type TierPrice, tierPricesToJson } from '../billing/pricing.ts';
 import type { BillingCycle, TermDuration } from '../catalog/model.ts';
 import { importCatalog, loadDemoCatalog } from '../catalog/service.ts';
 import { findSkuInMarket } from '../catalog/store.ts';
@@ -234,6 +239,12 @@ const TABLES: Partial<Record<Table, Columns>> = {
   ),
   subscriptions: columns(
     'id customer_tenant_id seller_tenant_id order_id order_line_id sku_id product_id offer_title publisher_kind billing #quantity term_duration billing_cycle #unit_price_minor currency status #auto_renew start_at term_start_at term_end_at cancellation_window_ends_at #partner_id partner_tenant_id support_contact_tenant_id sales_chain suspended_at ended_at created_at updated_at',
+  ),
+  subscription_billing: columns(
+    'subscription_id customer_country term_prices cycle_state next_charge_at updated_at',
+  ),
+  billing_lines: columns(
+    'id event_id reference_id charge_type #tier seller_tenant_id buyer_tenant_id subscription_id order_id customer_tenant_id customer_country product_id sku_id #seller_partner_id #buyer_partner_id #reseller_partner_id charge_start charge_end #quantity #unit_price_micros #amount_minor #source_amount_minor currency source_line_id refunds_line_id reason period invoice_id occurred_at #line_no',
   ),
   ledger_events: columns(
     'id occurred_at command type entity_type entity_id principal_kind principal_user_id principal_tenant_id request_id payload',
@@ -855,6 +866,144 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
     });
     const invitationDays = program.policies.partnershipInvitationDays;
 
+    // Billing (`startBilling`): every tier's unit price is locked at order time and the first charge
+    // cycle is charged (`new`), one line per billing relationship of the chain (`cascade`). A new
+    // world has no price lists, rules or buyer groups, so a chain's prices depend on the offer and
+    // its partners but not on the customer (only the last tier's buyer): each (offer, seller,
+    // partner of record) is priced once, by `priceChain` with the program's default rule.
+    const priceDate = dateOf(now);
+    const anchorDay = now.getUTCDate();
+    const noSellers = new Map();
+    const chainPrices = new Map<string, readonly TierPrice[]>();
+    const tierPrices = (key: string, l: OrderLine, country: string): TierPrice[] => {
+      const customerTenantId = l.salesChain.at(-1)?.tenantId as string;
+      let prices = chainPrices.get(key);
+      if (!prices) {
+        const priced = priceChain({
+          chain: l.salesChain,
+          key: {
+            productId: l.productId,
+            skuId: l.catalogItemId,
+            termDuration: l.termDuration,
+            billingCycle: l.billingCycle,
+            country,
+            currency: l.currency,
+          },
+          date: priceDate,
+          catalogPriceMinor: l.unitPriceMinor,
+          sellers: noSellers,
+          programDefault: program.policies.defaultRepricing ?? null,
+        });
+        if (!priced.ok)
+          throw new Error(
+            `bulk world: the commands would refuse this order: ${priced.violations.map((v) => v.message).join(' ')}`,
+          );
+        prices = priced.value;
+        chainPrices.set(key, prices);
+      }
+      const last = prices.length - 1;
+      return prices.map((p, i) => (i === last ? { ...p, buyerTenantId: customerTenantId } : p));
+    };
+    /** The first charge cycle and the next charge, per (term, billing cycle): every term starts `now`. */
+    const firstCycles = new Map<string, { cycle: ChargeCycle; nextChargeAt: string | null }>();
+    const firstCycle = (term: TermDuration, billingCycle: BillingCycle) => {
+      const key = `${term}/${billingCycle}`;
+      let found = firstCycles.get(key);
+      if (!found) {
+        const c = cycle(now, anchorDay, cycleMonths(term, billingCycle), 0);
+        const next = nextCycleStart(now, anchorDay, term, billingCycle, c);
+        found = { cycle: c, nextChargeAt: next && toInstant(next) };
+        firstCycles.set(key, found);
+      }
+      return found;
+    };
+    /** `startBilling` of one new subscription: its billing state and (licensed) its `new` lines. */
+    const startBilling = (
+      l: OrderLine,
+      subscriptionId: string,
+      orderId: string,
+      customerTenantId: string,
+      country: string,
+      chainText: string,
+      key: string,
+    ) => {
+      const prices = tierPrices(key, l, country);
+      const pricesText = tierPricesToJson(prices);
+      const termPricesText = `{"chain":${chainText},"prices":${pricesText}}`;
+      if (l.billing !== 'license' || l.termDuration === null) {
+        loader.add('subscription_billing', {
+          subscription_id: subscriptionId,
+          customer_country: country,
+          term_prices: termPricesText,
+          cycle_state: null,
+          next_charge_at: null,
+          updated_at: at,
+        });
+        return;
+      }
+      const { cycle: c, nextChargeAt } = firstCycle(l.termDuration, l.billingCycle);
+      const referenceId = ids.guid();
+      const eventId = ids.guid();
+      const chain = l.salesChain;
+      const nearest = chain.at(-2)?.partnerId ?? null;
+      const raw = cascade(
+        { chargeType: 'new', quantity: l.quantity, sign: 1, cycle: c, fromDay: 0 },
+        prices,
+        l.currency,
+        () => ids.guid(),
+      );
+      const occurredAt = toInstant(c.start);
+      for (const [i, line] of raw.entries())
+        loader.add('billing_lines', {
+          id: line.id,
+          event_id: eventId,
+          reference_id: referenceId,
+          charge_type: line.chargeType,
+          tier: line.tier,
+          seller_tenant_id: line.sellerTenantId,
+          buyer_tenant_id: line.buyerTenantId,
+          seller_partner_id: chain.find((p) => p.tenantId === line.sellerTenantId)?.partnerId ?? null,
+          buyer_partner_id: chain.find((p) => p.tenantId === line.buyerTenantId)?.partnerId ?? null,
+          reseller_partner_id: nearest,
+          subscription_id: subscriptionId,
+          order_id: orderId,
+          customer_tenant_id: customerTenantId,
+          customer_country: country,
+          product_id: l.productId,
+          sku_id: l.catalogItemId,
+          charge_start: line.chargeStart,
+          charge_end: line.chargeEnd,
+          quantity: line.quantity,
+          unit_price_micros: line.unitPriceMicros.toString(),
+          amount_minor: line.amount.toString(),
+          source_amount_minor: i === 0 ? null : (raw[i - 1]?.amount.toString() ?? null),
+          currency: l.currency,
+          source_line_id: line.sourceLineId,
+          refunds_line_id: line.refundsLineId,
+          reason: null,
+          period: line.chargeStart.slice(0, 7),
+          invoice_id: null,
+          occurred_at: occurredAt,
+          line_no: i,
+        });
+      // `CycleState` as the store writes it (`JSON.stringify` of the state, prices in their JSON form).
+      const head = JSON.stringify({
+        index: c.index,
+        start: toInstant(c.start),
+        end: toInstant(c.end),
+        days: c.days,
+        quantity: l.quantity,
+      });
+      loader.add('subscription_billing', {
+        subscription_id: subscriptionId,
+        customer_country: country,
+        term_prices: termPricesText,
+        cycle_state: `${head.slice(0, -1)},"chain":${chainText},"prices":${pricesText},"chargeLineIds":${JSON.stringify(raw.map((r) => r.id))}}`,
+        next_charge_at: nextChargeAt,
+        updated_at: at,
+      });
+    };
+
     const customer = (g: number) => {
       const country = countries[g % countries.length] as string;
       const i = Math.floor(g / countries.length) + 1;
@@ -1103,6 +1252,15 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
           created_at: at,
           updated_at: at,
         });
+        startBilling(
+          l,
+          l.subscriptionId as string,
+          orderId,
+          c.tenantId,
+          country,
+          chainText,
+          `${country}/${l.catalogItemId}/${seller.tenantId}/${por?.tenantId ?? '-'}`,
+        );
         if (ledgerAll)
           event(
             'orders.place',
