@@ -34,6 +34,6 @@ export interface CommandContext extends QueryContext {
   readonly ids: IdSource;
   /** The next value of a named sequence (see `Store.nextValue`). */
   nextValue(name: SequenceName): Promise<number>;
-  /** Appends an event to the ledger inside this transaction. */
+  /** Appends an event to the ledger inside this transaction (in order, written when the command succeeds). */
   record(event: LedgerEventDraft): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type IdSource, randomIds } from '../kernel/ids.ts';
 import { type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { toInstant } from '../kernel/time.ts';
-import { appendEvent } from '../ledger/store.ts';
+import { appendEvents, type LedgerRow } from '../ledger/store.ts';
 import { defaultProgram } from '../program/load.ts';
 import type { Program } from '../program/program.ts';
 import { migrate } from '../store/migrations/index.ts';
@@ -93,13 +93,16 @@ export class OpenCsp {
           return { commit: false, value };
         }
       }
+      // The command's events, in the order it records them; written in one go when it succeeds
+      // (a refusal or a throw rolls the transaction back anyway).
+      const events: LedgerRow[] = [];
       const ctx: CommandContext = {
         ...base,
         tx,
         ids: this.ids,
         nextValue: (name) => this.store.nextValue(tx, name),
-        record: (event) =>
-          appendEvent(tx, {
+        record: async (event) => {
+          events.push({
             id: this.ids.guid(),
             occurred_at: toInstant(base.now),
             command: command.name,
@@ -111,9 +114,11 @@ export class OpenCsp {
             principal_tenant_id: base.principal.kind === 'user' ? base.principal.tenantId : null,
             request_id: base.requestId,
             payload: JSON.stringify(event.payload),
-          }),
+          });
+        },
       };
       const outcome = await command.run(ctx, parsed.value);
+      if (outcome.ok) await appendEvents(tx, events);
       if (outcome.ok && idem && !options.dryRun) {
         await tx
           .insertInto('idempotency_keys')

@@ -14,7 +14,8 @@
  *   billed down the chain it was charged on.
  */
 import type { CommandContext, QueryContext } from '../app/context.ts';
-import { findSkuInMarket } from '../catalog/store.ts';
+import type { PricePoint } from '../catalog/model.ts';
+import { availabilitiesOf } from '../catalog/store.ts';
 import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { toInstant } from '../kernel/time.ts';
 import type { SalesChain } from '../orders/model.ts';
@@ -36,7 +37,7 @@ import { minorToMicros } from './money.ts';
 import { type PriceKey, priceChain, type SellerPricing, type TierPrice } from './pricing.ts';
 import * as store from './store.ts';
 
-/** Seller pricing loaded once per command (several lines, several tiers). */
+/** Seller pricing loaded once per command (several lines, several tiers), keyed by `store.sellerPricingKey`. */
 export type PricingCache = Map<string, SellerPricing>;
 
 async function sellersOf(
@@ -47,7 +48,7 @@ async function sellersOf(
 ): Promise<Map<string, SellerPricing>> {
   const out = new Map<string, SellerPricing>();
   for (const party of chain.slice(0, -1)) {
-    const k = `${party.tenantId}\n${key.skuId}\n${key.country}`;
+    const k = store.sellerPricingKey(party.tenantId, key.skuId, key.country);
     let p = cache.get(k);
     if (!p) {
       p = await store.sellerPricing(ctx.tx, party.tenantId, key);
@@ -56,6 +57,33 @@ async function sellersOf(
     out.set(party.tenantId, p);
   }
   return out;
+}
+
+/**
+ * Where rating reads and writes a subscription's billing. `directIo` goes straight to the store;
+ * `processDue` hands in a batch that read its subscriptions' states and prices up front and writes
+ * what its events changed in a few multi-row statements (`billing/due-batch.ts`).
+ */
+export interface RatingIo {
+  getBilling(subscriptionId: string): Promise<SubscriptionBilling | undefined>;
+  /** `insert`: the subscription has no billing state yet. */
+  putBilling(b: SubscriptionBilling, insert: boolean): Promise<void>;
+  insertLines(lines: readonly BillingLine[]): Promise<void>;
+  /** Seller pricing already read (filled on a miss). */
+  readonly pricing: PricingCache;
+  /** The catalog's price points per (SKU, market) already read, keyed `${skuId}\n${country}`; undefined: not sold there. */
+  readonly catalogPrices: Map<string, readonly PricePoint[] | undefined>;
+}
+
+/** Rating straight against the command's transaction. */
+export function directIo(ctx: CommandContext): RatingIo {
+  return {
+    getBilling: (id) => store.getSubscriptionBilling(ctx.tx, id),
+    putBilling: (b, insert) => store.putSubscriptionBilling(ctx.tx, b, toInstant(ctx.now), insert),
+    insertLines: (lines) => store.insertLines(ctx.tx, lines),
+    pricing: new Map(),
+    catalogPrices: new Map(),
+  };
 }
 
 /** Prices every tier of a chain for one item on `at`. */
@@ -96,11 +124,13 @@ async function catalogPrice(
   ctx: QueryContext,
   s: Subscription,
   country: string,
+  cache: RatingIo['catalogPrices'],
 ): Promise<number | undefined> {
-  const found = await findSkuInMarket(ctx.tx, s.catalogItemId, country);
-  return found?.availability?.prices.find(
-    (p) => p.termDuration === s.termDuration && p.billingCycle === s.billingCycle,
-  )?.unitPriceMinor;
+  const key = `${s.catalogItemId}\n${country}`;
+  if (!cache.has(key))
+    cache.set(key, (await availabilitiesOf(ctx.tx, [{ skuId: s.catalogItemId, country }])).get(key)?.prices);
+  return cache.get(key)?.find((p) => p.termDuration === s.termDuration && p.billingCycle === s.billingCycle)
+    ?.unitPriceMinor;
 }
 
 /** Prices the subscription's item down `chain` on `at` (repricing at renewal or partner-of-record change). */
@@ -111,9 +141,13 @@ export async function repriceSubscription(
   chain: SalesChain,
   at: Date,
   floorAtCost: boolean,
+  caches: Pick<RatingIo, 'pricing' | 'catalogPrices'> = { pricing: new Map(), catalogPrices: new Map() },
 ): Promise<Outcome<TierPrice[]>> {
-  const list = await catalogPrice(ctx, s, country);
-  return priceLine(ctx, chain, keyOf(s, country), list ?? s.unitPriceMinor, at, { floorAtCost });
+  const list = await catalogPrice(ctx, s, country, caches.catalogPrices);
+  return priceLine(ctx, chain, keyOf(s, country), list ?? s.unitPriceMinor, at, {
+    floorAtCost,
+    cache: caches.pricing,
+  });
 }
 
 function licensed(s: Subscription): boolean {
@@ -141,6 +175,7 @@ async function writeCascade(
   prices: readonly TierPrice[],
   spec: ChargeSpec,
   meta: { referenceId: string; occurredAt: Date; refunds?: readonly (string | null)[] },
+  io: RatingIo = directIo(ctx),
 ): Promise<BillingLine[]> {
   const eventId = ctx.ids.guid();
   const byTenant = new Map(chain.map((p) => [p.tenantId, p]));
@@ -178,7 +213,7 @@ async function writeCascade(
     occurredAt: toInstant(meta.occurredAt),
     lineNo: i,
   }));
-  await store.insertLines(ctx.tx, lines);
+  await io.insertLines(lines);
   return lines;
 }
 
@@ -189,6 +224,7 @@ async function chargeCycle(
   b: Pick<SubscriptionBilling, 'customerCountry' | 'termPrices'>,
   c: ChargeCycle,
   chargeType: ChargeType,
+  io: RatingIo,
 ): Promise<CycleState> {
   const { chain, prices } = b.termPrices;
   const lines = await writeCascade(
@@ -199,6 +235,7 @@ async function chargeCycle(
     prices,
     { chargeType, quantity: s.quantity, sign: 1, cycle: c, fromDay: 0 },
     { referenceId: ctx.ids.guid(), occurredAt: c.start },
+    io,
   );
   return { ...toState(c), quantity: s.quantity, chain, prices, chargeLineIds: lines.map((l) => l.id) };
 }
@@ -228,7 +265,7 @@ export async function startBilling(
     return;
   }
   const c = cycle(new Date(s.termStartAt), anchorDay(s), cycleMonths(s.termDuration, s.billingCycle), 0);
-  const state = await chargeCycle(ctx, s, base, c, 'new');
+  const state = await chargeCycle(ctx, s, base, c, 'new', directIo(ctx));
   await store.putSubscriptionBilling(
     ctx.tx,
     { ...base, cycle: state, nextChargeAt: nextCharge(s, c) },
@@ -242,6 +279,7 @@ export async function chargeNextCycle(
   ctx: CommandContext,
   s: Subscription,
   b: SubscriptionBilling,
+  io: RatingIo = directIo(ctx),
 ): Promise<void> {
   if (!b.nextChargeAt || !s.termDuration) return;
   const c = cycleAt(
@@ -251,13 +289,8 @@ export async function chargeNextCycle(
     s.billingCycle,
     new Date(b.nextChargeAt),
   );
-  const state = await chargeCycle(ctx, s, b, c, 'cycleCharge');
-  await store.putSubscriptionBilling(
-    ctx.tx,
-    { ...b, cycle: state, nextChargeAt: nextCharge(s, c) },
-    toInstant(ctx.now),
-    false,
-  );
+  const state = await chargeCycle(ctx, s, b, c, 'cycleCharge', io);
+  await io.putBilling({ ...b, cycle: state, nextChargeAt: nextCharge(s, c) }, false);
 }
 
 /**
@@ -269,26 +302,25 @@ export async function chargeRenewal(
   ctx: CommandContext,
   s: Subscription,
   b: SubscriptionBilling,
+  io: RatingIo = directIo(ctx),
 ): Promise<void> {
   if (!s.termDuration) return;
   const start = new Date(s.termStartAt);
-  const repriced = await repriceSubscription(ctx, s, b.customerCountry, s.salesChain, start, true);
+  const repriced = await repriceSubscription(ctx, s, b.customerCountry, s.salesChain, start, true, io);
   const termPrices = repriced.ok ? { chain: s.salesChain, prices: repriced.value } : b.termPrices;
   const c = cycle(start, anchorDay(s), cycleMonths(s.termDuration, s.billingCycle), 0);
-  const state = await chargeCycle(ctx, s, { ...b, termPrices }, c, 'renew');
-  await store.putSubscriptionBilling(
-    ctx.tx,
-    { ...b, termPrices, cycle: state, nextChargeAt: nextCharge(s, c) },
-    toInstant(ctx.now),
-    false,
-  );
+  const state = await chargeCycle(ctx, s, { ...b, termPrices }, c, 'renew', io);
+  await io.putBilling({ ...b, termPrices, cycle: state, nextChargeAt: nextCharge(s, c) }, false);
 }
 
 /** The subscription ended (expired, disabled): no more charges. */
-export async function stopBilling(ctx: CommandContext, subscriptionId: string): Promise<void> {
-  const b = await store.getSubscriptionBilling(ctx.tx, subscriptionId);
-  if (b?.nextChargeAt)
-    await store.putSubscriptionBilling(ctx.tx, { ...b, nextChargeAt: null }, toInstant(ctx.now), false);
+export async function stopBilling(
+  ctx: CommandContext,
+  subscriptionId: string,
+  io: RatingIo = directIo(ctx),
+): Promise<void> {
+  const b = await io.getBilling(subscriptionId);
+  if (b?.nextChargeAt) await io.putBilling({ ...b, nextChargeAt: null }, false);
 }
 
 /** Quantity changed from `before.quantity` to `quantity` now: refund the rest of the cycle, charge it anew. */

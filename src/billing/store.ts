@@ -12,6 +12,7 @@ import type {
   PriceListEntriesTable,
   RepricingRulesTable,
 } from '../store/schema.ts';
+import { updateMany } from '../store/update-many.ts';
 import type { ChargeType } from './charges.ts';
 import type {
   BillingLine,
@@ -206,11 +207,87 @@ export async function groupsOf(tx: Tx, sellerTenantId: string): Promise<Map<stri
 
 /** What pricing needs of one seller for one item. */
 export async function sellerPricing(tx: Tx, sellerTenantId: string, key: PriceKey): Promise<SellerPricing> {
-  return {
-    entries: await entriesFor(tx, sellerTenantId, key.skuId, key.country),
-    rules: await rulesOf(tx, sellerTenantId),
-    groups: await groupsOf(tx, sellerTenantId),
-  };
+  const wanted = { sellerTenantId, skuId: key.skuId, country: key.country };
+  const found = (await sellerPricingMany(tx, [wanted])).get(
+    sellerPricingKey(sellerTenantId, key.skuId, key.country),
+  );
+  return found ?? { entries: [], rules: [], groups: new Map() };
+}
+
+/** Ids per `IN (…)` list. */
+const IN_CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += IN_CHUNK) out.push(items.slice(i, i + IN_CHUNK));
+  return out;
+}
+
+/** The key `sellerPricing` results are cached under (see `rating.ts`). */
+export function sellerPricingKey(sellerTenantId: string, skuId: string, country: string): string {
+  return `${sellerTenantId}\n${skuId}\n${country}`;
+}
+
+/**
+ * `sellerPricing` of many (seller, SKU, market) at once, keyed by `sellerPricingKey`: three queries
+ * per 500 sellers, whatever the number of items.
+ */
+export async function sellerPricingMany(
+  tx: Tx,
+  wanted: readonly { sellerTenantId: string; skuId: string; country: string }[],
+): Promise<Map<string, SellerPricing>> {
+  const sellers = [...new Set(wanted.map((w) => w.sellerTenantId))];
+  const skus = [...new Set(wanted.map((w) => w.skuId))];
+  const countries = [...new Set(wanted.map((w) => w.country))];
+  const entries = new Map<string, PriceListEntry[]>();
+  const rules = new Map<string, RepricingRule[]>();
+  const groups = new Map<string, Map<string, Set<string>>>();
+  for (const part of chunks(sellers)) {
+    const rows = await tx
+      .selectFrom('price_list_entries')
+      .selectAll()
+      .where('seller_tenant_id', 'in', part)
+      .where('sku_id', 'in', skus)
+      .where('country', 'in', countries)
+      .orderBy('effective_from')
+      .orderBy('id')
+      .execute();
+    for (const r of rows) {
+      const k = sellerPricingKey(r.seller_tenant_id, r.sku_id, r.country);
+      entries.set(k, [...(entries.get(k) ?? []), toPriceListEntry(r)]);
+    }
+    const ruleRows = await tx
+      .selectFrom('repricing_rules')
+      .selectAll()
+      .where('seller_tenant_id', 'in', part)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    for (const r of ruleRows)
+      rules.set(r.seller_tenant_id, [...(rules.get(r.seller_tenant_id) ?? []), toRepricingRule(r)]);
+    const members = await tx
+      .selectFrom('buyer_group_members')
+      .select(['seller_tenant_id', 'group_name', 'buyer_tenant_id'])
+      .where('seller_tenant_id', 'in', part)
+      .execute();
+    for (const m of members) {
+      const of = groups.get(m.seller_tenant_id) ?? new Map<string, Set<string>>();
+      const g = of.get(m.group_name) ?? new Set<string>();
+      g.add(m.buyer_tenant_id);
+      of.set(m.group_name, g);
+      groups.set(m.seller_tenant_id, of);
+    }
+  }
+  const out = new Map<string, SellerPricing>();
+  for (const w of wanted) {
+    const k = sellerPricingKey(w.sellerTenantId, w.skuId, w.country);
+    out.set(k, {
+      entries: entries.get(k) ?? [],
+      rules: rules.get(w.sellerTenantId) ?? [],
+      groups: groups.get(w.sellerTenantId) ?? new Map(),
+    });
+  }
+  return out;
 }
 
 // --- Subscription billing state --------------------------------------------------------------
@@ -235,6 +312,16 @@ function termFromJson(text: string): TermPrices {
   return { chain: raw.chain, prices: tierPricesFromJson(JSON.stringify(raw.prices)) };
 }
 
+function toSubscriptionBilling(r: Selectable<Database['subscription_billing']>): SubscriptionBilling {
+  return {
+    subscriptionId: r.subscription_id,
+    customerCountry: r.customer_country,
+    termPrices: termFromJson(r.term_prices),
+    cycle: cycleFromJson(r.cycle_state),
+    nextChargeAt: r.next_charge_at,
+  };
+}
+
 export async function getSubscriptionBilling(
   tx: Tx,
   subscriptionId: string,
@@ -244,14 +331,44 @@ export async function getSubscriptionBilling(
     .selectAll()
     .where('subscription_id', '=', subscriptionId)
     .executeTakeFirst();
-  return (
-    r && {
-      subscriptionId: r.subscription_id,
-      customerCountry: r.customer_country,
-      termPrices: termFromJson(r.term_prices),
-      cycle: cycleFromJson(r.cycle_state),
-      nextChargeAt: r.next_charge_at,
-    }
+  return r && toSubscriptionBilling(r);
+}
+
+/** The billing state of each of these subscriptions that has one. */
+export async function getSubscriptionBillings(
+  tx: Tx,
+  subscriptionIds: readonly string[],
+): Promise<Map<string, SubscriptionBilling>> {
+  const out = new Map<string, SubscriptionBilling>();
+  for (const part of chunks(subscriptionIds)) {
+    const rows = await tx
+      .selectFrom('subscription_billing')
+      .selectAll()
+      .where('subscription_id', 'in', part)
+      .execute();
+    for (const r of rows) out.set(r.subscription_id, toSubscriptionBilling(r));
+  }
+  return out;
+}
+
+/** Updates many existing billing states (distinct subscriptions), many rows a statement. */
+export async function saveSubscriptionBillings(
+  tx: Tx,
+  states: readonly SubscriptionBilling[],
+  updatedAt: string,
+): Promise<void> {
+  await updateMany(
+    tx,
+    'subscription_billing',
+    { name: 'subscription_id', type: 'text' },
+    ['term_prices', 'cycle_state', 'next_charge_at', 'updated_at'].map((name) => ({ name, type: 'text' })),
+    states.map((b) => [
+      b.subscriptionId,
+      termToJson(b.termPrices),
+      cycleToJson(b.cycle),
+      b.nextChargeAt,
+      updatedAt,
+    ]),
   );
 }
 
@@ -334,44 +451,45 @@ export function toBillingLine(r: Selectable<BillingLinesTable>): BillingLine {
 }
 
 export async function insertLines(tx: Tx, lines: readonly BillingLine[]): Promise<void> {
-  if (lines.length === 0) return;
-  await tx
-    .insertInto('billing_lines')
-    .values(
-      lines.map((l) => ({
-        id: l.id,
-        event_id: l.eventId,
-        reference_id: l.referenceId,
-        charge_type: l.chargeType,
-        tier: l.tier,
-        seller_tenant_id: l.sellerTenantId,
-        buyer_tenant_id: l.buyerTenantId,
-        seller_partner_id: l.sellerPartnerId,
-        buyer_partner_id: l.buyerPartnerId,
-        reseller_partner_id: l.resellerPartnerId,
-        subscription_id: l.subscriptionId,
-        order_id: l.orderId,
-        customer_tenant_id: l.customerTenantId,
-        customer_country: l.customerCountry,
-        product_id: l.productId,
-        sku_id: l.skuId,
-        charge_start: l.chargeStart,
-        charge_end: l.chargeEnd,
-        quantity: l.quantity,
-        unit_price_micros: l.unitPriceMicros.toString(),
-        amount_minor: l.amount.toString(),
-        source_amount_minor: l.sourceAmount?.toString() ?? null,
-        currency: l.currency,
-        source_line_id: l.sourceLineId,
-        refunds_line_id: l.refundsLineId,
-        reason: l.reason,
-        period: l.period,
-        invoice_id: l.invoiceId,
-        occurred_at: l.occurredAt,
-        line_no: l.lineNo,
-      })),
-    )
-    .execute();
+  // 30 columns: 500 rows bind 15,000 values, below either database's limit.
+  for (const part of chunks(lines))
+    await tx
+      .insertInto('billing_lines')
+      .values(
+        part.map((l) => ({
+          id: l.id,
+          event_id: l.eventId,
+          reference_id: l.referenceId,
+          charge_type: l.chargeType,
+          tier: l.tier,
+          seller_tenant_id: l.sellerTenantId,
+          buyer_tenant_id: l.buyerTenantId,
+          seller_partner_id: l.sellerPartnerId,
+          buyer_partner_id: l.buyerPartnerId,
+          reseller_partner_id: l.resellerPartnerId,
+          subscription_id: l.subscriptionId,
+          order_id: l.orderId,
+          customer_tenant_id: l.customerTenantId,
+          customer_country: l.customerCountry,
+          product_id: l.productId,
+          sku_id: l.skuId,
+          charge_start: l.chargeStart,
+          charge_end: l.chargeEnd,
+          quantity: l.quantity,
+          unit_price_micros: l.unitPriceMicros.toString(),
+          amount_minor: l.amount.toString(),
+          source_amount_minor: l.sourceAmount?.toString() ?? null,
+          currency: l.currency,
+          source_line_id: l.sourceLineId,
+          refunds_line_id: l.refundsLineId,
+          reason: l.reason,
+          period: l.period,
+          invoice_id: l.invoiceId,
+          occurred_at: l.occurredAt,
+          line_no: l.lineNo,
+        })),
+      )
+      .execute();
 }
 
 export async function linesOfSubscription(tx: Tx, subscriptionId: string): Promise<BillingLine[]> {

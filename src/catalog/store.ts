@@ -80,6 +80,30 @@ export async function findSkuInMarket(
   return { product, sku, availability: a && toAvailability(a) };
 }
 
+/** The availabilities of these (SKU, market) pairs that exist, keyed `${skuId}\n${country}`. */
+export async function availabilitiesOf(
+  tx: Tx,
+  pairs: readonly { skuId: string; country: string }[],
+): Promise<Map<string, Availability>> {
+  const skus = [...new Set(pairs.map((p) => p.skuId))];
+  const countries = [...new Set(pairs.map((p) => p.country))];
+  const wanted = new Set(pairs.map((p) => `${p.skuId}\n${p.country}`));
+  const out = new Map<string, Availability>();
+  for (let i = 0; i < skus.length; i += 500) {
+    const rows = await tx
+      .selectFrom('availabilities')
+      .selectAll()
+      .where('sku_id', 'in', skus.slice(i, i + 500))
+      .where('country', 'in', countries)
+      .execute();
+    for (const r of rows) {
+      const key = `${r.sku_id}\n${r.country}`;
+      if (wanted.has(key)) out.set(key, toAvailability(r));
+    }
+  }
+  return out;
+}
+
 export interface OfferFilter {
   readonly country: string;
   /** Vendor offers plus the value-added services of these partner tenants. */

@@ -4,8 +4,16 @@ import type { LedgerEvent } from './model.ts';
 
 export type LedgerRow = Omit<LedgerEventsTable, 'seq'>;
 
-export async function appendEvent(tx: Kysely<Database>, row: LedgerRow): Promise<void> {
-  await tx.insertInto('ledger_events').values(row).execute();
+/** Rows per multi-row insert: 11 columns × 500 stay far below either database's bound-value limit. */
+const EVENTS_PER_STATEMENT = 500;
+
+/** Appends events in the given order (their `seq` follows it), many rows a statement. */
+export async function appendEvents(tx: Kysely<Database>, rows: readonly LedgerRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += EVENTS_PER_STATEMENT)
+    await tx
+      .insertInto('ledger_events')
+      .values(rows.slice(i, i + EVENTS_PER_STATEMENT))
+      .execute();
 }
 
 /** Events of one entity in ledger order, after `afterSeq`, at most `limit`. */

@@ -7,6 +7,7 @@
 import { defineCommand } from '../app/command.ts';
 import type { CommandContext, RequestInfo } from '../app/context.ts';
 import { CLOCK_OFFSET_SETTING, type OpenCsp } from '../app/opencsp.ts';
+import { DueBatch } from '../billing/due-batch.ts';
 import { chargeNextCycle, chargeRenewal, stopBilling } from '../billing/rating.ts';
 import * as billingStore from '../billing/store.ts';
 import type { TermDuration } from '../catalog/model.ts';
@@ -44,49 +45,52 @@ function renewed(ctx: CommandContext, current: Subscription): Subscription {
 /**
  * Brings one subscription up to `now`, event by event in time order: each cycle charge inside the
  * term (billed even while suspended), then at term end a renewal (repriced, charged), an expiry or
- * a disable. A long clock jump renews every term that fell due, each its own event.
+ * a disable. A long clock jump renews every term that fell due, each its own event. The
+ * subscription's new value goes into `saved` (written with the batch), its billing through `batch`.
  */
 async function bringUpToDate(
   ctx: CommandContext,
   s: Subscription,
   report: { renewed: number; expired: number; disabled: number },
+  batch: DueBatch,
+  saved: Map<string, Subscription>,
 ): Promise<void> {
   let current = s;
   let renewedOnce = false;
   for (;;) {
-    const billing = await billingStore.getSubscriptionBilling(ctx.tx, current.id);
+    const billing = await batch.getBilling(current.id);
     const charge = billing?.nextChargeAt ?? null;
     const end = current.termEndAt;
     if (billing && charge !== null && charge <= toInstant(ctx.now) && (end === null || charge < end)) {
-      await chargeNextCycle(ctx, current, billing);
+      await chargeNextCycle(ctx, current, billing, batch);
       continue;
     }
     if (end === null || new Date(end) > ctx.now) break;
     const step = atTermEnd(current);
     if (step === 'renew' && current.termDuration !== null) {
       const next = renewed(ctx, current);
-      await store.saveSubscription(ctx.tx, next);
+      saved.set(next.id, next);
       await ctx.record({
         type: 'subscription.renewed',
         entityType: 'subscription',
         entityId: s.id,
         payload: { termStartAt: next.termStartAt, termEndAt: next.termEndAt, quantity: next.quantity },
       });
-      if (billing) await chargeRenewal(ctx, next, billing);
+      if (billing) await chargeRenewal(ctx, next, billing, batch);
       current = next;
       renewedOnce = true;
       continue;
     }
     if (step === 'expire' || step === 'disable') {
       const status = step === 'expire' ? 'expired' : 'disabled';
-      await store.saveSubscription(ctx.tx, {
+      saved.set(current.id, {
         ...current,
         status,
         endedAt: current.termEndAt,
         autoRenew: false,
         updatedAt: toInstant(ctx.now),
       });
-      await stopBilling(ctx, current.id);
+      await stopBilling(ctx, current.id, batch);
       await ctx.record({
         type: `subscription.${status}`,
         entityType: 'subscription',
@@ -103,7 +107,9 @@ async function bringUpToDate(
 
 /**
  * Processes the subscriptions with something due by `now` — a term end or a cycle charge — at most
- * `batch` of each. Operator or system only.
+ * `batch` of each. Operator or system only. Set-based: the batch's subscriptions, billing states and
+ * prices are read in a few queries; its subscriptions, states, lines and ledger events are written
+ * in multi-row statements at the end (one transaction, as always).
  */
 export const processDue = defineCommand({
   name: 'subscriptions.process-due',
@@ -119,11 +125,23 @@ export const processDue = defineCommand({
     const ending = await store.listDue(ctx.tx, now, input.batch);
     const charging = await billingStore.listChargesDue(ctx.tx, now, input.batch);
     const ids = [...new Set([...ending.map((s) => s.id), ...charging])];
+    const found = new Map(ending.map((s) => [s.id, s]));
+    for (const s of await store.getSubscriptions(
+      ctx.tx,
+      charging.filter((id) => !found.has(id)),
+    ))
+      found.set(s.id, s);
+    const due = ids
+      .map((id) => found.get(id))
+      .filter(
+        (s): s is Subscription => s !== undefined && (s.status === 'active' || s.status === 'suspended'),
+      );
+    const batch = await DueBatch.load(ctx, due);
+    const saved = new Map<string, Subscription>();
     const report = { renewed: 0, expired: 0, disabled: 0 };
-    for (const id of ids) {
-      const s = await store.getSubscription(ctx.tx, id);
-      if (s && (s.status === 'active' || s.status === 'suspended')) await bringUpToDate(ctx, s, report);
-    }
+    for (const s of due) await bringUpToDate(ctx, s, report, batch, saved);
+    await store.saveSubscriptions(ctx.tx, [...saved.values()]);
+    await batch.flush();
     return accept({
       ...report,
       more: ending.length === input.batch || charging.length === input.batch,

@@ -6,6 +6,7 @@ import type { BillingCycle, BillingModel, PublisherKind, TermDuration } from '..
 import type { ListPosition } from '../kernel/pagination.ts';
 import type { SalesChain } from '../orders/model.ts';
 import type { Database, SubscriptionsTable } from '../store/schema.ts';
+import { updateMany, type ValueColumn } from '../store/update-many.ts';
 import type { Subscription, SubscriptionStatus } from './model.ts';
 
 type Tx = Kysely<Database>;
@@ -86,9 +87,9 @@ export async function insertSubscription(tx: Tx, s: Subscription): Promise<void>
     .execute();
 }
 
-/** Writes the changed fields of a subscription (the caller passes the whole new value). */
-export async function saveSubscription(tx: Tx, s: Subscription): Promise<void> {
-  const set: Updateable<SubscriptionsTable> = {
+/** The fields a subscription's changes may touch (everything else is fixed at creation). */
+function changeable(s: Subscription) {
+  return {
     quantity: s.quantity,
     status: s.status,
     auto_renew: s.autoRenew ? 1 : 0,
@@ -102,8 +103,45 @@ export async function saveSubscription(tx: Tx, s: Subscription): Promise<void> {
     suspended_at: s.suspendedAt,
     ended_at: s.endedAt,
     updated_at: s.updatedAt,
-  };
-  await tx.updateTable('subscriptions').set(set).where('id', '=', s.id).execute();
+  } satisfies Updateable<SubscriptionsTable>;
+}
+
+/** Writes the changed fields of a subscription (the caller passes the whole new value). */
+export async function saveSubscription(tx: Tx, s: Subscription): Promise<void> {
+  await tx.updateTable('subscriptions').set(changeable(s)).where('id', '=', s.id).execute();
+}
+
+const INTEGER_COLUMNS = new Set(['quantity', 'auto_renew', 'partner_id']);
+
+/** `saveSubscription` of many subscriptions (distinct ids), many rows a statement. */
+export async function saveSubscriptions(tx: Tx, subscriptions: readonly Subscription[]): Promise<void> {
+  const first = subscriptions[0];
+  if (!first) return;
+  const columns: ValueColumn[] = Object.keys(changeable(first)).map((name) => ({
+    name,
+    type: INTEGER_COLUMNS.has(name) ? 'integer' : 'text',
+  }));
+  await updateMany(
+    tx,
+    'subscriptions',
+    { name: 'id', type: 'text' },
+    columns,
+    subscriptions.map((s) => [s.id, ...Object.values(changeable(s))]),
+  );
+}
+
+/** The subscriptions with these ids (those that exist), in no particular order. */
+export async function getSubscriptions(tx: Tx, ids: readonly string[]): Promise<Subscription[]> {
+  const out: Subscription[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await tx
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.push(toSubscription(r));
+  }
+  return out;
 }
 
 export interface SubscriptionListQuery {

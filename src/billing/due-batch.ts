@@ -1,0 +1,90 @@
+/**
+ * The billing side of one `processDue` batch: the rating of hundreds of subscriptions' cycle
+ * charges and renewals inside one command, with its reads done up front and its writes at the end.
+ *
+ * `load` reads the batch's billing states, the pricing of every seller on their chains and the
+ * catalog prices of their items — a handful of queries, whatever the batch's size. Rating then
+ * runs the same functions as any single event (`rating.ts`) against this `RatingIo`: states are
+ * read and replaced in memory, lines are collected. `flush` writes the lines with multi-row inserts
+ * and the changed states with one multi-row update per few hundred rows. Nothing else writes these
+ * subscriptions' billing inside the command, so the states in memory are the current ones.
+ */
+import type { CommandContext } from '../app/context.ts';
+import type { PricePoint } from '../catalog/model.ts';
+import { availabilitiesOf } from '../catalog/store.ts';
+import { toInstant } from '../kernel/time.ts';
+import type { Subscription } from '../subscriptions/model.ts';
+import type { BillingLine, SubscriptionBilling } from './model.ts';
+import type { PricingCache, RatingIo } from './rating.ts';
+import * as store from './store.ts';
+
+export class DueBatch implements RatingIo {
+  readonly pricing: PricingCache;
+  readonly catalogPrices: Map<string, readonly PricePoint[] | undefined>;
+  private readonly states: Map<string, SubscriptionBilling>;
+  private readonly changed = new Set<string>();
+  private lines: BillingLine[] = [];
+
+  private constructor(
+    private readonly ctx: CommandContext,
+    states: Map<string, SubscriptionBilling>,
+    pricing: PricingCache,
+    catalogPrices: Map<string, readonly PricePoint[] | undefined>,
+  ) {
+    this.states = states;
+    this.pricing = pricing;
+    this.catalogPrices = catalogPrices;
+  }
+
+  /** Reads what rating these subscriptions needs: billing states, seller pricing, catalog prices. */
+  static async load(ctx: CommandContext, subscriptions: readonly Subscription[]): Promise<DueBatch> {
+    const states = await store.getSubscriptionBillings(
+      ctx.tx,
+      subscriptions.map((s) => s.id),
+    );
+    const sellers: { sellerTenantId: string; skuId: string; country: string }[] = [];
+    const items: { skuId: string; country: string }[] = [];
+    for (const s of subscriptions) {
+      const b = states.get(s.id);
+      if (!b) continue;
+      items.push({ skuId: s.catalogItemId, country: b.customerCountry });
+      for (const party of s.salesChain.slice(0, -1))
+        sellers.push({ sellerTenantId: party.tenantId, skuId: s.catalogItemId, country: b.customerCountry });
+    }
+    const pricing = await store.sellerPricingMany(ctx.tx, sellers);
+    const found = await availabilitiesOf(ctx.tx, items);
+    const catalogPrices = new Map<string, readonly PricePoint[] | undefined>();
+    for (const i of items) {
+      const key = `${i.skuId}\n${i.country}`;
+      catalogPrices.set(key, found.get(key)?.prices);
+    }
+    return new DueBatch(ctx, states, pricing, catalogPrices);
+  }
+
+  async getBilling(subscriptionId: string): Promise<SubscriptionBilling | undefined> {
+    return this.states.get(subscriptionId);
+  }
+
+  async putBilling(b: SubscriptionBilling, insert: boolean): Promise<void> {
+    // Due subscriptions were billed before: their states exist (a new one is written by its order).
+    if (insert || !this.states.has(b.subscriptionId))
+      throw new Error(`due batch: subscription ${b.subscriptionId} has no billing state to update`);
+    this.states.set(b.subscriptionId, b);
+    this.changed.add(b.subscriptionId);
+  }
+
+  async insertLines(lines: readonly BillingLine[]): Promise<void> {
+    for (const l of lines) this.lines.push(l);
+  }
+
+  /** Writes the lines rated and the states changed; the batch is empty afterwards. */
+  async flush(): Promise<{ lines: number; states: number }> {
+    const lines = this.lines;
+    const changed = [...this.changed].map((id) => this.states.get(id) as SubscriptionBilling);
+    this.lines = [];
+    this.changed.clear();
+    await store.insertLines(this.ctx.tx, lines);
+    await store.saveSubscriptionBillings(this.ctx.tx, changed, toInstant(this.ctx.now));
+    return { lines: lines.length, states: changed.length };
+  }
+}
