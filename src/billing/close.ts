@@ -15,7 +15,7 @@
  * `closeBillingPeriod` first processes what fell due (renewals, cycle charges) so the month is
  * rated completely, then runs the steps until the period is closed.
  */
-import { type ExpressionBuilder, sql } from 'kysely';
+import type { ExpressionBuilder } from 'kysely';
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext, RequestInfo } from '../app/context.ts';
 import type { OpenCsp } from '../app/opencsp.ts';
@@ -24,6 +24,7 @@ import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
 import type { Database } from '../store/schema.ts';
+import { updateMany } from '../store/update-many.ts';
 import { processDue } from '../subscriptions/clock.ts';
 import { periodBounds } from './charges.ts';
 import { documentNumber, type InvoiceKind } from './model.ts';
@@ -394,19 +395,22 @@ async function issueStep(ctx: CommandContext, period: string, batch: number): Pr
     );
     return { id: d.id, number, count: t.count, subtotal: t.sum.toString() };
   });
-  // One update joined to the documents' values (`UPDATE … FROM (VALUES …)`: SQLite ≥ 3.33 and
-  // PostgreSQL name the columns column1…); 4 values per document, 500 documents bind 2,001 values.
-  for (let i = 0; i < issued.length; i += 500) {
-    const values = issued
-      .slice(i, i + 500)
-      .map((d) => sql`(${d.id}, ${d.number}, CAST(${d.count} AS integer), CAST(${d.subtotal} AS bigint))`);
-    await sql`
-      UPDATE invoices
-      SET status = 'issued', issued_at = ${at}, number = v.column2, line_count = v.column3,
-          subtotal_minor = v.column4, tax_total_minor = 0, total_minor = v.column4
-      FROM (VALUES ${sql.join(values)}) AS v
-      WHERE invoices.id = v.column1`.execute(ctx.tx);
-  }
+  const text = { type: 'text' } as const;
+  await updateMany(
+    ctx.tx,
+    'invoices',
+    { name: 'id', ...text },
+    [
+      { name: 'status', ...text },
+      { name: 'issued_at', ...text },
+      { name: 'number', ...text },
+      { name: 'line_count', type: 'integer' },
+      { name: 'subtotal_minor', type: 'bigint' },
+      { name: 'tax_total_minor', type: 'bigint' },
+      { name: 'total_minor', type: 'bigint' },
+    ],
+    issued.map((d) => [d.id, 'issued', at, d.number, d.count, d.subtotal, '0', d.subtotal]),
+  );
   for (const d of issued)
     await ctx.record({
       type: 'invoice.issued',

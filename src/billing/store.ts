@@ -398,9 +398,9 @@ export async function putSubscriptionBilling(
       .execute();
 }
 
-/** Subscriptions (active or suspended) with a cycle charge due by `now`. */
-export async function listChargesDue(tx: Tx, now: string, limit: number): Promise<string[]> {
-  const rows = await tx
+/** The query of `listChargesDue` (exposed so its plan can be checked). */
+export function chargesDueQuery(tx: Tx, now: string, limit: number) {
+  return tx
     .selectFrom('subscription_billing as b')
     .innerJoin('subscriptions as s', 's.id', 'b.subscription_id')
     .select('b.subscription_id')
@@ -408,8 +408,12 @@ export async function listChargesDue(tx: Tx, now: string, limit: number): Promis
     .where('s.status', 'in', ['active', 'suspended'])
     .orderBy('b.next_charge_at')
     .orderBy('b.subscription_id')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+}
+
+/** Subscriptions (active or suspended) with a cycle charge due by `now`. */
+export async function listChargesDue(tx: Tx, now: string, limit: number): Promise<string[]> {
+  const rows = await chargesDueQuery(tx, now, limit).execute();
   return rows.map((r) => r.subscription_id);
 }
 

@@ -1,10 +1,11 @@
 /**
  * Subscription reads and writes. Every function takes the transaction it runs in.
  */
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { BillingCycle, BillingModel, PublisherKind, TermDuration } from '../catalog/model.ts';
 import type { ListPosition } from '../kernel/pagination.ts';
 import type { SalesChain } from '../orders/model.ts';
+import { RUNNING_CONDITION } from '../store/migrations/0009-due-indexes.ts';
 import type { Database, SubscriptionsTable } from '../store/schema.ts';
 import { updateMany, type ValueColumn } from '../store/update-many.ts';
 import type { Subscription, SubscriptionStatus } from './model.ts';
@@ -196,17 +197,24 @@ export async function listSubscriptions(tx: Tx, q: SubscriptionListQuery): Promi
   return rows.map(toSubscription);
 }
 
+/** The query of `listDue` (exposed so its plan can be checked). */
+export function dueQuery(tx: Tx, now: string, limit: number) {
+  return (
+    tx
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('term_end_at', '<=', now)
+      // Literally the partial index's condition (migration 0009): SQLite uses it only then.
+      .where(sql.raw<boolean>(RUNNING_CONDITION))
+      .orderBy('term_end_at')
+      .orderBy('id')
+      .limit(limit)
+  );
+}
+
 /** Subscriptions whose term ended by `now` and that are still active or suspended, earliest first. */
 export async function listDue(tx: Tx, now: string, limit: number): Promise<Subscription[]> {
-  const rows = await tx
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('term_end_at', '<=', now)
-    .where('status', 'in', ['active', 'suspended'])
-    .orderBy('term_end_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  const rows = await dueQuery(tx, now, limit).execute();
   return rows.map(toSubscription);
 }
 

@@ -12,6 +12,7 @@ import { idempotencyKeys } from './0005-idempotency-keys.ts';
 import { commerce } from './0006-commerce.ts';
 import { lookupIndexes } from './0007-lookup-indexes.ts';
 import { billing } from './0008-billing.ts';
+import { dueIndexes } from './0009-due-indexes.ts';
 
 export interface Migration {
   readonly id: string;
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   commerce,
   lookupIndexes,
   billing,
+  dueIndexes,
 ];
 
 /**

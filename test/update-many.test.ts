@@ -1,0 +1,91 @@
+/**
+ * `updateMany`: many rows in one `UPDATE … FROM (VALUES …)`, on both databases — values keep their
+ * column types (integers, bigints past 2^53, nulls), untouched rows stay, several statements when
+ * the rows exceed one statement's bound values, and SQLite looks rows up by key instead of scanning
+ * the table (a whole-table scan per statement made month closes quadratic).
+ */
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { beforeEach, expect, it } from 'vitest';
+import type { OpenCsp } from '../src/app/opencsp.ts';
+import type { Database } from '../src/store/schema.ts';
+import { updateMany, updateManyStatements, type ValueColumn } from '../src/store/update-many.ts';
+import { describeEachDatabase } from './support/databases.ts';
+
+const TABLE = 'update_many_probe' as keyof Database & string;
+const KEY: ValueColumn = { name: 'id', type: 'text' };
+const COLUMNS: ValueColumn[] = [
+  { name: 'n', type: 'integer' },
+  { name: 'big', type: 'bigint' },
+  { name: 't', type: 'text' },
+];
+/** More than one statement holds: 30,000 bound values ÷ 4 columns = 7,500 rows a statement. */
+const ROWS = 8_000;
+
+describeEachDatabase('updateMany', (db) => {
+  let csp: OpenCsp;
+  let raw: Kysely<Database>;
+  beforeEach(async () => {
+    csp = await db.fresh();
+    raw = csp.store.db;
+    // PostgreSQL keeps the test file's database between tests: start from no table.
+    await raw.executeQuery(CompiledQuery.raw(`DROP TABLE IF EXISTS ${TABLE}`));
+    await raw.executeQuery(
+      CompiledQuery.raw(`CREATE TABLE ${TABLE} (id text PRIMARY KEY, n integer, big bigint, t text)`),
+    );
+    for (let i = 0; i < ROWS + 10; i += 500)
+      await sql`INSERT INTO update_many_probe (id, n, big, t) VALUES ${sql.join(
+        Array.from({ length: Math.min(500, ROWS + 10 - i) }, (_, k) => sql`(${`r${i + k}`}, 0, 0, 'old')`),
+      )}`.execute(raw);
+  });
+
+  it('updates every listed row with its own values and leaves the others', async () => {
+    const rows = Array.from({ length: ROWS }, (_, i) => [
+      `r${i}`,
+      i,
+      i === 1 ? '9007199254740993' : String(-i),
+      i % 3 === 0 ? null : `v${i}`,
+    ]);
+    expect(updateManyStatements(TABLE, KEY, COLUMNS, rows)).toHaveLength(2);
+    await csp.store.write(async (tx) => {
+      await updateMany(tx, TABLE, KEY, COLUMNS, rows);
+      return { commit: true, value: undefined };
+    });
+    const read = await sql<{
+      id: string;
+      n: number | string;
+      big: number | string | bigint;
+      t: string | null;
+    }>`SELECT id, n, CAST(big AS text) AS big, t FROM update_many_probe ORDER BY id`.execute(raw);
+    const byId = new Map(read.rows.map((r) => [r.id, r]));
+    expect(byId.get('r1')).toMatchObject({ t: 'v1', big: '9007199254740993' });
+    expect(Number(byId.get('r1')?.n)).toBe(1);
+    for (let i = 0; i < ROWS; i++) {
+      const r = byId.get(`r${i}`);
+      expect([Number(r?.n), String(r?.big), r?.t]).toEqual([
+        i,
+        i === 1 ? '9007199254740993' : String(-i),
+        i % 3 === 0 ? null : `v${i}`,
+      ]);
+    }
+    for (let i = ROWS; i < ROWS + 10; i++) expect(byId.get(`r${i}`)).toMatchObject({ t: 'old', big: '0' });
+  });
+
+  it('writes nothing for no rows', async () => {
+    expect(updateManyStatements(TABLE, KEY, COLUMNS, [])).toEqual([]);
+    expect(updateManyStatements(TABLE, KEY, [], [['r1']])).toEqual([]);
+  });
+
+  if (db.name === 'sqlite')
+    it('finds each row by its key: SQLite never scans the table', async () => {
+      const rows = Array.from({ length: 600 }, (_, i) => [`r${i * 7}`, i, String(i), 'x']);
+      const [statement] = updateManyStatements(TABLE, KEY, COLUMNS, rows);
+      if (!statement) throw new Error('no statement');
+      const compiled = statement.compile(raw);
+      const plan = await raw.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+      );
+      const details = plan.rows.map((r) => r.detail);
+      expect(details.some((d) => /^SEARCH update_many_probe .*\(id=\?\)/.test(d))).toBe(true);
+      expect(details.filter((d) => d.startsWith('SCAN update_many_probe'))).toEqual([]);
+    });
+});
