@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { OpenCsp } from '../src/app/opencsp.ts';
-import { type CloseProgress, closeBillingPeriod } from '../src/billing/close.ts';
+import { CLOSE_RATING_BATCH, type CloseProgress, closeBillingPeriod } from '../src/billing/close.ts';
 import { type ExportFormat, exportPeriod } from '../src/billing/export.ts';
 import type { Database } from '../src/store/schema.ts';
 import { processDue } from '../src/subscriptions/clock.ts';
@@ -241,7 +241,7 @@ export async function closeWorkload(
   const t0 = performance.now();
   for (;;) {
     const t = performance.now();
-    const due = await csp.execute(processDue, request, { batch: 500 });
+    const due = await csp.execute(processDue, request, { batch: CLOSE_RATING_BATCH });
     if (!due.ok)
       throw new Error(`bench: processDue refused: ${due.violations.map((v) => v.code).join(', ')}`);
     rateLat.push((performance.now() - t) * 1000);
