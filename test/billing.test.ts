@@ -9,6 +9,7 @@ import { closeBillingPeriod, closePeriodStep } from '../src/billing/close.ts';
 import {
   addPriceListEntry,
   addRepricingRule,
+  endPriceListEntry,
   getInvoice,
   issueCredit,
   listInvoiceLines,
@@ -143,6 +144,111 @@ describeEachDatabase('billing', (db) => {
       for (const l of await csp.store.read((tx) => linesOfSubscription(tx, otherId)))
         net.set(l.tier, (net.get(l.tier) ?? 0n) + l.amount);
       expect([...net.values()]).toEqual([0n, 0n, 0n]);
+    });
+
+    it('seats added mid-term are priced at the prices locked for the term, not at a price list changed since', async () => {
+      const order = await indirectOrder(10);
+      const id = order.lines[0]?.subscriptionId as string;
+      const provider = (
+        await csp.store.read((tx) =>
+          tx
+            .selectFrom('price_list_entries')
+            .select('id')
+            .where('seller_tenant_id', '=', w.provider.tenantId)
+            .execute(),
+        )
+      )[0]?.id;
+      must(
+        await csp.execute(
+          endPriceListEntry,
+          { principal: w.provider.globalAdmin },
+          { entryId: provider, effectiveTo: '2026-01-20' },
+        ),
+      );
+      must(
+        await csp.execute(
+          addPriceListEntry,
+          { principal: w.provider.globalAdmin },
+          {
+            sellerTenantId: w.provider.tenantId,
+            skuId: SEATS,
+            termDuration: 'P1Y',
+            billingCycle: 'monthly',
+            country: 'FR',
+            currency: 'EUR',
+            unitPrice: '6.90',
+            effectiveFrom: '2026-01-20',
+          },
+        ),
+      );
+      must(
+        await csp.execute(
+          changeQuantity,
+          { principal: w.provider.globalAdmin, ...at(6) },
+          { subscriptionId: id, quantity: 12 },
+        ),
+      );
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      const price = (type: string, tier: number, sign: 1 | -1) =>
+        lines.find((l) => l.chargeType === type && l.tier === tier && (l.amount < 0n ? -1 : 1) === sign)
+          ?.unitPriceMicros;
+      for (const tier of [1, 2, 3]) {
+        expect(price('addQuantity', tier, 1)).toBe(price('new', tier, 1));
+        expect(price('addQuantity', tier, -1)).toBe(price('new', tier, 1));
+      }
+      expect(price('addQuantity', 2, 1)).toBe(6_000_000n);
+    });
+
+    it('a price-list entry cannot be ended later than the start of the next one (PRICE_LIST_OVERLAP)', async () => {
+      const entry = (
+        await csp.store.read((tx) =>
+          tx
+            .selectFrom('price_list_entries')
+            .select('id')
+            .where('seller_tenant_id', '=', w.provider.tenantId)
+            .execute(),
+        )
+      )[0]?.id;
+      const end = (effectiveTo: string) =>
+        csp.execute(
+          endPriceListEntry,
+          { principal: w.provider.globalAdmin },
+          { entryId: entry, effectiveTo },
+        );
+      must(await end('2026-03-01'));
+      must(
+        await csp.execute(
+          addPriceListEntry,
+          { principal: w.provider.globalAdmin },
+          {
+            sellerTenantId: w.provider.tenantId,
+            skuId: SEATS,
+            termDuration: 'P1Y',
+            billingCycle: 'monthly',
+            country: 'FR',
+            currency: 'EUR',
+            unitPrice: '6.50',
+            effectiveFrom: '2026-03-01',
+          },
+        ),
+      );
+      const refused = await end('2026-06-01');
+      expect(codes(refused)).toEqual(['PRICE_LIST_OVERLAP']);
+      must(await end('2026-02-01')); // shortening stays possible
+    });
+
+    it('a credit needs a reason', async () => {
+      const order = await indirectOrder(10);
+      const out = await csp.execute(
+        issueCredit,
+        { principal: w.reseller.globalAdmin },
+        {
+          sellerTenantId: w.reseller.tenantId,
+          subscriptionId: order.lines[0]?.subscriptionId,
+          amount: '5.00',
+        },
+      );
+      expect(codes(out)).toEqual(['REQUIRED_FIELD']);
     });
 
     it('seats added in the last hours of a cycle (its last day, before it ends) write no lines dated outside it', async () => {

@@ -232,6 +232,21 @@ export const endPriceListEntry = defineCommand({
         }),
       );
     const ended = { ...entry, effectiveTo: input.effectiveTo };
+    // A later end (or none before) may run the entry into one that starts after it.
+    const clash = (await store.entriesFor(ctx.tx, entry.sellerTenantId, entry.skuId, entry.country)).find(
+      (e) => e.id !== entry.id && sameKey(e, ended) && rangesOverlap(e, ended),
+    );
+    if (clash)
+      return refuse(
+        violation(
+          'PRICE_LIST_OVERLAP',
+          `Entry ${clash.id} prices this item from ${clash.effectiveFrom}: entry ${entry.id} cannot run to ${input.effectiveTo}.`,
+          {
+            field: 'effectiveTo',
+            remedies: [`End entry ${entry.id} on ${clash.effectiveFrom} or earlier.`],
+          },
+        ),
+      );
     await store.setPriceListEntryEnd(ctx.tx, entry.id, input.effectiveTo);
     const view = priceListEntryView(ended);
     await ctx.record({
