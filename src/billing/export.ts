@@ -20,7 +20,7 @@ import { isOperator } from '../kernel/principal.ts';
 import { actsFor } from '../rules/decisions.ts';
 import type { BillingLine } from './model.ts';
 import { formatAmount, formatMicros } from './money.ts';
-import { BILLING_ROLES, getInvoice } from './service.ts';
+import { BILLING_ROLES, getInvoice, viewerOf } from './service.ts';
 import { toBillingLine } from './store.ts';
 
 const COLUMNS = [
@@ -85,8 +85,17 @@ function day(text: string): string {
   return text.slice(0, 10);
 }
 
-/** One billing line as an export row (keys in column order). */
-export function exportRow(l: BillingLine, invoiceNumber: string | null): ExportRow {
+/**
+ * One billing line as an export row (keys in column order). `viewer`: the tenant reading it (null:
+ * the operator). A line's margin and the line above it are the seller's business: a buyer reads
+ * them empty (they would tell it what its seller pays).
+ */
+export function exportRow(
+  l: BillingLine,
+  invoiceNumber: string | null,
+  viewer: string | null = null,
+): ExportRow {
+  const sellerView = viewer === null || viewer === l.sellerTenantId;
   // The billed partner: the buyer when it is a partner, else the seller (the buyer is the customer).
   const buyerIsPartner = l.buyerPartnerId !== null;
   const amount = formatAmount(l.amount, l.currency);
@@ -119,9 +128,9 @@ export function exportRow(l: BillingLine, invoiceNumber: string | null): ExportR
     BuyerTenantId: l.buyerTenantId,
     ChainTier: l.tier,
     EventId: l.eventId,
-    SourceLineId: l.sourceLineId,
+    SourceLineId: sellerView ? l.sourceLineId : null,
     RefundsLineId: l.refundsLineId,
-    MarginAmount: formatAmount(l.amount - (l.sourceAmount ?? 0n), l.currency),
+    MarginAmount: sellerView ? formatAmount(l.amount - (l.sourceAmount ?? 0n), l.currency) : null,
     Reason: l.reason,
   };
 }
@@ -214,12 +223,14 @@ async function smallDocumentLines(csp: OpenCsp, docs: readonly Doc[]): Promise<B
 async function* chunks(
   format: ExportFormat,
   pages: AsyncIterable<{ lines: readonly BillingLine[]; numbers: ReadonlyMap<string, string | null> }>,
+  viewer: string | null,
 ): AsyncGenerator<string> {
   const head = header(format);
   if (head) yield head;
   for await (const { lines, numbers } of pages) {
     let chunk = '';
-    for (const l of lines) chunk += render(format, exportRow(l, numbers.get(l.invoiceId ?? '') ?? null));
+    for (const l of lines)
+      chunk += render(format, exportRow(l, numbers.get(l.invoiceId ?? '') ?? null, viewer));
     if (chunk) yield chunk;
   }
 }
@@ -244,7 +255,7 @@ export async function exportInvoice(
   async function* pages() {
     for await (const lines of documentLines(csp, invoiceId, pageSize)) yield { lines, numbers };
   }
-  return accept(chunks(format, pages()));
+  return accept(chunks(format, pages(), viewerOf(request)));
 }
 
 interface DocKey {
@@ -347,5 +358,5 @@ export async function exportPeriod(
       after = { seller: last.seller, kind: last.kind, number: last.number };
     }
   }
-  return accept(chunks(format, pages()));
+  return accept(chunks(format, pages(), scope === undefined ? '' : scope));
 }

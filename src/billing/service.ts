@@ -12,7 +12,7 @@ import { TERM_DURATIONS, type TermDuration } from '../catalog/model.ts';
 import { getSku } from '../catalog/store.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
 import { type Page, parsePage, toPage } from '../kernel/pagination.ts';
-import { isOperator, type UserRole } from '../kernel/principal.ts';
+import { isOperator, type Principal, type UserRole } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
 import { vendorTenant } from '../orders/store.ts';
@@ -631,7 +631,8 @@ export interface BillingLineView {
   readonly taxTotal: string;
   readonly total: string;
   readonly currency: string;
-  readonly marginAmount: string;
+  /** Null unless the reader is the line's seller (or the operator). */
+  readonly marginAmount: string | null;
   readonly sourceLineId: string | null;
   readonly refundsLineId: string | null;
   readonly reason: string | null;
@@ -639,7 +640,20 @@ export interface BillingLineView {
   readonly occurredAt: string;
 }
 
-export function lineView(l: BillingLine, invoiceNumber: string | null): BillingLineView {
+/** The tenant a principal reads billing lines as: null for the operator ('' for no tenant: a buyer's view). */
+export function viewerOf(request: { readonly principal: Principal }): string | null {
+  const p = request.principal;
+  if (isOperator(p)) return null;
+  return p.kind === 'user' ? p.tenantId : '';
+}
+
+/** A line as `viewer` reads it (null: the operator): margin and source line only for its seller. */
+export function lineView(
+  l: BillingLine,
+  invoiceNumber: string | null,
+  viewer: string | null = null,
+): BillingLineView {
+  const sellerView = viewer === null || viewer === l.sellerTenantId;
   return {
     id: l.id,
     invoiceId: l.invoiceId,
@@ -667,8 +681,8 @@ export function lineView(l: BillingLine, invoiceNumber: string | null): BillingL
     taxTotal: formatAmount(0n, l.currency),
     total: formatAmount(l.amount, l.currency),
     currency: l.currency,
-    marginAmount: formatAmount(l.amount - (l.sourceAmount ?? 0n), l.currency),
-    sourceLineId: l.sourceLineId,
+    marginAmount: sellerView ? formatAmount(l.amount - (l.sourceAmount ?? 0n), l.currency) : null,
+    sourceLineId: sellerView ? l.sourceLineId : null,
     refundsLineId: l.refundsLineId,
     reason: l.reason,
     period: l.period,
@@ -798,7 +812,7 @@ export const listInvoiceLines = defineQuery({
         rows,
         input.limit,
         (r) => ({ key: r.occurred_at, id: r.id }),
-        (r) => lineView(store.toBillingLine(r), found.value.number),
+        (r) => lineView(store.toBillingLine(r), found.value.number, viewerOf(ctx)),
       ),
     );
   },

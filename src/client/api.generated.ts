@@ -121,8 +121,7 @@ export type BillingLine = {
   total: string;
   /** ISO 4217. */
   currency: string;
-  /** This line's amount less the tier above's for the same event: a decimal string at the currency's exponent, e.g. "56.00". */
-  marginAmount: string;
+  marginAmount: string | null;
   sourceLineId: string | null;
   refundsLineId: string | null;
   reason: string | null;

@@ -282,13 +282,22 @@ describeEachDatabase('HTTP billing', (db) => {
       Total: '75.00',
       Currency: 'EUR',
       ChainTier: '3',
-      MarginAmount: '15.00',
+      // The buyer does not read its seller's margin, nor the line its seller bought.
+      MarginAmount: '',
+      SourceLineId: '',
     });
-    // The default format is CSV.
+    // The seller reads them; the default format is CSV.
     const plain = await call('GET', `/v1/invoices/${resellerInvoice.id}/export`, {
       as: w.reseller.globalAdmin,
     });
-    expect(plain.body).toBe(csv.body);
+    const sellerRow = Object.fromEntries(
+      EXPORT_COLUMNS.map((c, i) => [c, plain.body.split('\n')[1]?.split(',')[i]]),
+    );
+    expect(sellerRow).toMatchObject({
+      ...row,
+      MarginAmount: '15.00',
+      SourceLineId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
 
     const ndjson = await call('GET', `/v1/invoices/${providerInvoice.id}/export?format=ndjson`, {
       as: w.reseller.globalAdmin,
@@ -301,7 +310,20 @@ describeEachDatabase('HTTP billing', (db) => {
       .map((l) => JSON.parse(l) as Json);
     expect(objects).toHaveLength(1);
     expect(Object.keys(objects[0] as Json)).toEqual([...EXPORT_COLUMNS]);
-    expect(objects[0]).toMatchObject({ Total: '60.00', Quantity: 10, ChainTier: 2 });
+    expect(objects[0]).toMatchObject({ Total: '60.00', Quantity: 10, ChainTier: 2, MarginAmount: null });
+    // The same over the lines API.
+    const lines = async (as: Principal) =>
+      (
+        JSON.parse((await call('GET', `/v1/invoices/${resellerInvoice.id}/lines`, { as })).body) as {
+          items: { marginAmount: string | null; sourceLineId: string | null }[];
+        }
+      ).items[0];
+    expect(await lines(w.resellerCustomer.globalAdmin)).toMatchObject({
+      marginAmount: null,
+      sourceLineId: null,
+    });
+    expect(await lines(w.reseller.globalAdmin)).toMatchObject({ marginAmount: '15.00' });
+    expect((await lines(w.operator.principal))?.marginAmount).toBe('15.00');
 
     // The period: what the caller's tenant issued or received; the operator everything.
     const period = async (as: Principal, format = 'csv') => {

@@ -114,8 +114,16 @@ export const BillingLine = Named(
     taxTotal: Amount('Tax (tax policy none: zero)'),
     total: Amount('Subtotal plus tax'),
     currency: Currency,
-    marginAmount: Amount("This line's amount less the tier above's for the same event"),
-    sourceLineId: Nullable(Type.String({ description: "The tier above's line for the same event." })),
+    marginAmount: Nullable(
+      Amount(
+        "This line's amount less the tier above's for the same event; null unless the reader is the line's seller",
+      ),
+    ),
+    sourceLineId: Nullable(
+      Type.String({
+        description: "The tier above's line for the same event; null unless the reader is the line's seller.",
+      }),
+    ),
     refundsLineId: Nullable(Type.String({ description: 'The charge line a refund refunds.' })),
     reason: Nullable(Type.String({ description: 'Why a credit was issued.' })),
     period: Month('The billing period of the charge'),
