@@ -29,7 +29,15 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { OpenCsp } from '../../src/app/opencsp.ts';
-import { cycle, cycleAt, cycleMonths, dateOf } from '../../src/billing/charges.ts';
+import {
+  cycle,
+  cycleAt,
+  cycleCharge,
+  cycleMonths,
+  dateOf,
+  dayNumber,
+  remainingSlices,
+} from '../../src/billing/charges.ts';
 import { closeBillingPeriod } from '../../src/billing/close.ts';
 import { formatMicros } from '../../src/billing/money.ts';
 import { addPriceListEntry, addRepricingRule } from '../../src/billing/service.ts';
@@ -399,11 +407,24 @@ async function billingBreaches(run: Run, tally: Tally): Promise<string[]> {
       out.push(
         `refund ${l.id} (${l.charge_type} ${l.charge_start}..${l.charge_end}, ${l.amount_minor}) does not reverse part of charge ${l.refunds_line_id} of its tier and cycle (${charged?.charge_start}..${charged?.charge_end}, ${charged?.amount_minor})`,
       );
-    if (l.charge_type !== 'cancelImmediate') continue;
     const cycleLines = lines.filter(
       (x) => x.subscription_id === l.subscription_id && x.tier === l.tier && x.charge_end === l.charge_end,
     );
     const first = cycleLines.find((x) => ['new', 'renew', 'cycleCharge'].includes(x.charge_type));
+    // Exactly minus the remaining daily slices of the cycle charge at the refunded quantity and
+    // locked price: what was charged for those days, so used + refunded = charged to the minor unit.
+    if (first) {
+      const startDay = dayNumber(new Date(`${first.charge_start}T00:00:00Z`));
+      const days = dayNumber(new Date(`${l.charge_end}T00:00:00Z`)) + 1 - startDay;
+      const k = dayNumber(new Date(`${l.charge_start}T00:00:00Z`)) - startDay;
+      const charge = cycleCharge(big(l.unit_price_micros), Number(l.quantity), l.currency);
+      const expected = -remainingSlices(charge, days, k);
+      if (big(l.amount_minor) !== expected)
+        out.push(
+          `refund ${l.id} (${l.charge_type}, tier ${l.tier}, day ${k} of ${days}) is ${l.amount_minor}, the remaining slices ${expected}`,
+        );
+    }
+    if (l.charge_type !== 'cancelImmediate') continue;
     if (first && first.charge_start === l.charge_start) {
       if (Number(l.tier) === 1) tally.day0Cancels++;
       const net = cycleLines.reduce((a, x) => a + big(x.amount_minor), 0n);
@@ -682,85 +703,103 @@ describeEachDatabase('billing invariants under random command sequences', (db: T
         .where('id', '=', sub)
         .execute();
     }, [/\(suspended\): cycle 0 from 2025-11-15 was never charged/]);
+    // A refund one cent off the remaining slices of what was charged.
+    must((await runCommand(run, { kind: 'quantity', pick: 0, delta: 2, actor: 0 })) as Outcome<unknown>);
+    const refund = await d
+      .selectFrom('billing_lines')
+      .selectAll()
+      .where('refunds_line_id', 'is not', null)
+      .orderBy('tier')
+      .executeTakeFirstOrThrow();
+    await caught(
+      () => setLine(refund.id, { amount_minor: String(BigInt(refund.amount_minor) - 1n) }),
+      () => setLine(refund.id, { amount_minor: refund.amount_minor }),
+      [/refund .* \(addQuantity, tier 1, day 20 of 31\) is -\d+, the remaining slices -\d+/],
+    );
   });
 
-  const runs = db.name === 'sqlite' ? 80 : 25;
-  it(`hold over ${runs} random sequences of up to 40 commands; refusals write nothing`, async () => {
-    const started = Date.now();
-    const tally = newTally();
-    const outcomes = new Map<string, number>();
-    const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-    let commands = 0;
-    let closes = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        pricingArb,
-        fc.array(stepArb, { minLength: 15, maxLength: 40, size: 'max' }),
-        async (pricing, steps) => {
-          const csp = await db.fresh();
-          const w = await buildCommerceWorld(csp);
-          const run: Run = {
-            csp,
-            w,
-            operator: w.operator.principal,
-            belowCostAllowed: new Set(),
-            closed: new Set(),
-          };
-          await seedPrices(run, pricing);
-          for (const s of [...steps, { kind: 'advance', days: 35 } as const, { kind: 'close' } as const]) {
-            if (s.kind === 'advance') {
-              must(await advanceWorldClock(csp, { principal: run.operator }, { days: s.days }), 'advance');
+  // OPENCSP_BILLING_PROPERTY_RUNS=N runs N sequences per database (a long run; CI keeps the default).
+  const runs = Number(process.env.OPENCSP_BILLING_PROPERTY_RUNS) || (db.name === 'sqlite' ? 80 : 25);
+  it(
+    `hold over ${runs} random sequences of up to 40 commands; refusals write nothing`,
+    async () => {
+      const started = Date.now();
+      const tally = newTally();
+      const outcomes = new Map<string, number>();
+      const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+      let commands = 0;
+      let closes = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          pricingArb,
+          fc.array(stepArb, { minLength: 15, maxLength: 40, size: 'max' }),
+          async (pricing, steps) => {
+            const csp = await db.fresh();
+            const w = await buildCommerceWorld(csp);
+            const run: Run = {
+              csp,
+              w,
+              operator: w.operator.principal,
+              belowCostAllowed: new Set(),
+              closed: new Set(),
+            };
+            await seedPrices(run, pricing);
+            for (const s of [...steps, { kind: 'advance', days: 35 } as const, { kind: 'close' } as const]) {
+              if (s.kind === 'advance') {
+                must(await advanceWorldClock(csp, { principal: run.operator }, { days: s.days }), 'advance');
+                commands++;
+                continue;
+              }
+              if (s.kind === 'close') {
+                const closed = await closeEndedMonths(run);
+                commands++;
+                closes += closed.length;
+                if (closed.length > 0)
+                  expect(await billingBreaches(run, tally), `after closing ${closed.join(', ')}`).toEqual([]);
+                continue;
+              }
+              const before = await snapshot(csp.store);
+              const outcome = await runCommand(run, s);
+              if (!outcome) continue;
               commands++;
-              continue;
+              if (outcome.ok) {
+                count(`ok:${s.kind}`);
+                continue;
+              }
+              for (const v of outcome.violations) count(`${s.kind}:${v.code}`);
+              expect(
+                await snapshot(csp.store),
+                `${s.kind} refused with ${outcome.violations.map((v) => v.code).join(',')} but wrote`,
+              ).toEqual(before);
             }
-            if (s.kind === 'close') {
-              const closed = await closeEndedMonths(run);
-              commands++;
-              closes += closed.length;
-              if (closed.length > 0)
-                expect(await billingBreaches(run, tally), `after closing ${closed.join(', ')}`).toEqual([]);
-              continue;
-            }
-            const before = await snapshot(csp.store);
-            const outcome = await runCommand(run, s);
-            if (!outcome) continue;
-            commands++;
-            if (outcome.ok) {
-              count(`ok:${s.kind}`);
-              continue;
-            }
-            for (const v of outcome.violations) count(`${s.kind}:${v.code}`);
-            expect(
-              await snapshot(csp.store),
-              `${s.kind} refused with ${outcome.violations.map((v) => v.code).join(',')} but wrote`,
-            ).toEqual(before);
-          }
-          expect(await billingBreaches(run, tally), 'at the end').toEqual([]);
-        },
-      ),
-      { numRuns: runs, seed: 20260706, endOnFailure: true },
-    );
-    const ms = Date.now() - started;
-    if (process.env.OPENCSP_PROPERTY_TALLY)
-      console.log(
-        db.name,
-        { runs, commands, closes, ms, ...tally },
-        Object.fromEntries([...outcomes].sort()),
+            expect(await billingBreaches(run, tally), 'at the end').toEqual([]);
+          },
+        ),
+        { numRuns: runs, seed: 20260706, endOnFailure: true },
       );
-    // The generators reach the guarded paths, or the properties prove little.
-    expect(tally.documents).toBeGreaterThan(runs);
-    expect(tally.creditNotes).toBeGreaterThan(0);
-    expect(tally.suspendedCycleCharges).toBeGreaterThan(0);
-    expect(tally.day0Cancels).toBeGreaterThan(0);
-    for (const key of [
-      'ok:order',
-      'ok:quantity',
-      'ok:cancel',
-      'ok:suspend',
-      'ok:reactivate',
-      'quantity:CANCELLATION_WINDOW_CLOSED',
-    ])
-      expect(outcomes.get(key), key).toBeGreaterThan(0);
-    expect([...outcomes.keys()].some((k) => k.startsWith('order:PRICE_'))).toBe(true);
-  }, 300_000);
+      const ms = Date.now() - started;
+      if (process.env.OPENCSP_PROPERTY_TALLY)
+        console.log(
+          db.name,
+          { runs, commands, closes, ms, ...tally },
+          Object.fromEntries([...outcomes].sort()),
+        );
+      // The generators reach the guarded paths, or the properties prove little.
+      expect(tally.documents).toBeGreaterThan(runs);
+      expect(tally.creditNotes).toBeGreaterThan(0);
+      expect(tally.suspendedCycleCharges).toBeGreaterThan(0);
+      expect(tally.day0Cancels).toBeGreaterThan(0);
+      for (const key of [
+        'ok:order',
+        'ok:quantity',
+        'ok:cancel',
+        'ok:suspend',
+        'ok:reactivate',
+        'quantity:CANCELLATION_WINDOW_CLOSED',
+      ])
+        expect(outcomes.get(key), key).toBeGreaterThan(0);
+      expect([...outcomes.keys()].some((k) => k.startsWith('order:PRICE_'))).toBe(true);
+    },
+    Math.max(300_000, runs * 2_000),
+  );
 });
