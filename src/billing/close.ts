@@ -60,6 +60,18 @@ function nextMonth(period: string): string {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
+/** Whether `period` has a line on no document yet (one index seek). */
+async function hasOpenLine(ctx: CommandContext, period: string): Promise<boolean> {
+  const line = await ctx.tx
+    .selectFrom('billing_lines')
+    .select('id')
+    .where('period', '=', period)
+    .where('invoice_id', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return line !== undefined;
+}
+
 /**
  * The earliest period ≤ `upTo` with lines not on a document, or drafts not issued. Index seeks
  * only, whatever the number of lines and documents already billed: periods are probed month by
@@ -73,14 +85,7 @@ async function nextPeriodWithWork(ctx: CommandContext, upTo: string): Promise<st
     .executeTakeFirst();
   let open: string | undefined;
   for (let p = earliest?.p ?? undefined; p && p <= upTo && !open; p = nextMonth(p)) {
-    const line = await ctx.tx
-      .selectFrom('billing_lines')
-      .select('id')
-      .where('period', '=', p)
-      .where('invoice_id', 'is', null)
-      .limit(1)
-      .executeTakeFirst();
-    if (line) open = p;
+    if (await hasOpenLine(ctx, p)) open = p;
   }
   const drafts = await ctx.tx
     .selectFrom('invoices')
@@ -512,14 +517,7 @@ export const closePeriodStep = defineCommand({
     if (await isClosed(ctx, period))
       return accept({ period, phase: 'already-closed', documents: 0, lines: 0, done: true });
     const q = (await nextPeriodWithWork(ctx, period)) ?? period;
-    const openLine = await ctx.tx
-      .selectFrom('billing_lines')
-      .select('id')
-      .where('period', '=', q)
-      .where('invoice_id', 'is', null)
-      .limit(1)
-      .executeTakeFirst();
-    if (openLine) {
+    if (await hasOpenLine(ctx, q)) {
       const drafted = await draftStep(ctx, q, input.batch);
       return accept({ period: q, phase: 'draft', ...drafted, done: false });
     }
