@@ -20,7 +20,7 @@ import { isOperator } from '../kernel/principal.ts';
 import { actsFor } from '../rules/decisions.ts';
 import type { BillingLine } from './model.ts';
 import { formatAmount, formatMicros } from './money.ts';
-import { BILLING_ROLES, getInvoice, viewerOf } from './service.ts';
+import { BILLING_ROLES, getInvoice, readsSellerSide, viewerOf } from './service.ts';
 import { toBillingLine } from './store.ts';
 
 const COLUMNS = [
@@ -95,7 +95,7 @@ export function exportRow(
   invoiceNumber: string | null,
   viewer: string | null = null,
 ): ExportRow {
-  const sellerView = viewer === null || viewer === l.sellerTenantId;
+  const sellerView = readsSellerSide(viewer, l);
   // The billed partner: the buyer when it is a partner, else the seller (the buyer is the customer).
   const buyerIsPartner = l.buyerPartnerId !== null;
   const amount = formatAmount(l.amount, l.currency);

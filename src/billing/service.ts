@@ -647,13 +647,18 @@ export function viewerOf(request: { readonly principal: Principal }): string | n
   return p.kind === 'user' ? p.tenantId : '';
 }
 
+/** Whether `viewer` (null: the operator) reads a line's seller side: its margin and the line above. */
+export function readsSellerSide(viewer: string | null, l: Pick<BillingLine, 'sellerTenantId'>): boolean {
+  return viewer === null || viewer === l.sellerTenantId;
+}
+
 /** A line as `viewer` reads it (null: the operator): margin and source line only for its seller. */
 export function lineView(
   l: BillingLine,
   invoiceNumber: string | null,
   viewer: string | null = null,
 ): BillingLineView {
-  const sellerView = viewer === null || viewer === l.sellerTenantId;
+  const sellerView = readsSellerSide(viewer, l);
   return {
     id: l.id,
     invoiceId: l.invoiceId,
