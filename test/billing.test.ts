@@ -146,6 +146,65 @@ describeEachDatabase('billing', (db) => {
       expect([...net.values()]).toEqual([0n, 0n, 0n]);
     });
 
+    /** Per tier, what a subscription's lines net to. */
+    async function netPerTier(subscriptionId: string): Promise<bigint[]> {
+      const net = new Map<number, bigint>();
+      for (const l of await csp.store.read((tx) => linesOfSubscription(tx, subscriptionId)))
+        net.set(l.tier, (net.get(l.tier) ?? 0n) + l.amount);
+      return [...net.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
+    }
+
+    async function seatsAddedThenCancelled(): Promise<string> {
+      const id = (await indirectOrder(10)).lines[0]?.subscriptionId as string;
+      must(
+        await csp.execute(
+          changeQuantity,
+          { principal: w.provider.globalAdmin, ...at(1) },
+          { subscriptionId: id, quantity: 12 },
+        ),
+      );
+      must(
+        await csp.execute(
+          cancelSubscription,
+          { principal: w.provider.globalAdmin, ...at(4) },
+          { subscriptionId: id },
+        ),
+      );
+      return id;
+    }
+
+    it('a cancellation inside the window refunds in full: seats added on day 1, cancelled on day 4, the term nets zero at every tier', async () => {
+      const id = await seatsAddedThenCancelled();
+      expect(await netPerTier(id)).toEqual([0n, 0n, 0n]);
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      const cancel = lines.filter((l) => l.chargeType === 'cancelImmediate');
+      // One line per tier, one ReferenceId, dated from the cancellation day; each reverses the
+      // tier's current charge (the one of the quantity change) and nets everything before it.
+      expect(cancel.map((l) => [l.tier, l.quantity, l.chargeStart, l.chargeEnd])).toEqual([
+        [1, 12, '2026-01-19', '2026-02-14'],
+        [2, 12, '2026-01-19', '2026-02-14'],
+        [3, 12, '2026-01-19', '2026-02-14'],
+      ]);
+      expect(new Set(cancel.map((l) => l.referenceId)).size).toBe(1);
+      const charges = lines.filter((l) => l.chargeType === 'addQuantity' && l.amount > 0n);
+      expect(cancel.map((l) => l.refundsLineId)).toEqual(charges.map((l) => l.id));
+      // Vendor tier: 56.00 for 10 seats, −54.19 (30/31 of them) and +65.03 (30/31 of 12): 66.84.
+      expect(cancel[0]?.amount).toBe(-6684n);
+    });
+
+    it('under the program policy `prorated`, a cancellation refunds only the rest of the cycle: the used days stay billed', async () => {
+      const base = defaultProgram();
+      csp = await db.fresh({
+        program: { ...base, policies: { ...base.policies, cancellationRefund: 'prorated' } },
+      });
+      w = await buildCommerceWorld(csp);
+      await priceFor(w.provider, '6.00');
+      await priceFor(w.reseller, '7.500000');
+      const id = await seatsAddedThenCancelled();
+      // Vendor tier: 66.84 charged net (above), −58.53 refunded (27/31 of 12 seats × 5.60).
+      expect(await netPerTier(id)).toEqual([831n, 891n, 1113n]);
+    });
+
     it('seats added mid-term are priced at the prices locked for the term, not at a price list changed since', async () => {
       const order = await indirectOrder(10);
       const id = order.lines[0]?.subscriptionId as string;
@@ -409,6 +468,106 @@ describeEachDatabase('billing', (db) => {
         { invoiceId: voided.id, reason: 'again' },
       );
       expect(codes(twice)).toEqual(['INVOICE_NOT_ISSUED']);
+    });
+
+    describe('a void invoice annuls its charges: no credit for them', () => {
+      /** January's invoices of an order bought on 2026-01-28, issued; returns the subscription. */
+      async function januaryIssued(): Promise<string> {
+        await indirectOrder(10, 13);
+        await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 17 });
+        must(
+          await closeBillingPeriod(
+            csp,
+            { principal: w.operator.principal, ...at(17) },
+            { period: '2026-01' },
+          ),
+        );
+        const subs = await csp.store.read((tx) => tx.selectFrom('subscriptions').select('id').execute());
+        return subs[0]?.id as string;
+      }
+      const documents = () =>
+        csp.store.read((tx) =>
+          tx
+            .selectFrom('invoices')
+            .select([
+              'id',
+              'kind',
+              'status',
+              'seller_tenant_id',
+              'number',
+              'void_reason',
+              'original_invoice_id',
+            ])
+            .orderBy('number')
+            .execute(),
+        );
+      const resellerInvoice = async () =>
+        (await documents()).find((d) => d.kind === 'invoice' && d.seller_tenant_id === w.reseller.tenantId);
+      const cancelAndCloseFebruary = async (subscriptionId: string) => {
+        must(
+          await csp.execute(
+            cancelSubscription,
+            { principal: w.provider.globalAdmin, ...at(17) },
+            { subscriptionId },
+          ),
+        );
+        await advanceWorldClock(csp, { principal: w.operator.principal }, { days: 30 });
+        must(
+          await closeBillingPeriod(
+            csp,
+            { principal: w.operator.principal, ...at(47) },
+            { period: '2026-02' },
+          ),
+        );
+      };
+
+      it('a refund rated after the void goes on a credit note that is void on issue; the others are issued', async () => {
+        const id = await januaryIssued();
+        const invoice = await resellerInvoice();
+        must(
+          await csp.execute(
+            voidInvoice,
+            { principal: w.reseller.globalAdmin },
+            { invoiceId: invoice?.id, reason: 'billed to the wrong entity' },
+          ),
+        );
+        await cancelAndCloseFebruary(id);
+        const notes = (await documents()).filter((d) => d.kind === 'credit-note');
+        expect(notes).toHaveLength(3);
+        const mine = notes.find((n) => n.seller_tenant_id === w.reseller.tenantId);
+        expect(mine).toMatchObject({ status: 'void', original_invoice_id: invoice?.id });
+        expect(mine?.number).toBe(`CN-${w.reseller.partnerId}-2026-000002`); // numbered: no gap
+        expect(mine?.void_reason).toBe(`Refunds charges of void invoice ${invoice?.number}: void on issue.`);
+        expect(notes.filter((n) => n.status === 'issued')).toHaveLength(2);
+        const voided = await csp.store.read((tx) =>
+          tx.selectFrom('ledger_events').select('entity_id').where('type', '=', 'invoice.voided').execute(),
+        );
+        expect(voided.map((e) => e.entity_id).sort()).toEqual([invoice?.id, mine?.id].sort());
+      });
+
+      it('voiding an invoice voids the credit notes issued against it', async () => {
+        const id = await januaryIssued();
+        await cancelAndCloseFebruary(id);
+        const invoice = await resellerInvoice();
+        const note = (await documents()).find(
+          (d) => d.kind === 'credit-note' && d.original_invoice_id === invoice?.id,
+        );
+        expect(note?.status).toBe('issued');
+        must(
+          await csp.execute(
+            voidInvoice,
+            { principal: w.reseller.globalAdmin, ...at(47) },
+            { invoiceId: invoice?.id, reason: 'duplicate' },
+          ),
+        );
+        const after = await documents();
+        expect(after.find((d) => d.id === note?.id)).toMatchObject({
+          status: 'void',
+          void_reason: `Invoice ${invoice?.number} was voided: duplicate`,
+        });
+        // The other relationships' documents are untouched.
+        expect(after.filter((d) => d.status === 'issued')).toHaveLength(4);
+      });
     });
 
     it('a credit is one negative line on one relationship', async () => {

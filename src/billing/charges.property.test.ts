@@ -15,6 +15,8 @@
  * - for every quantity segment, used + refunded = charged (the refund is minus the remaining slices),
  *   and over a whole cycle each tier's net equals the slices it was used for;
  * - a cancellation on day 0 nets zero at every tier (a `new` cancelled on its first day: all lines);
+ * - the full refund of a cancellation (the program's default policy) is, per tier, minus what the
+ *   term's lines net to, cascaded like any event, so the term nets zero at every tier;
  * - cycles are contiguous, anchored on the purchase day (29–31 clamp to the month's end), and
  *   `cycleAt` finds the cycle of any instant inside it.
  *
@@ -41,6 +43,7 @@ import {
   cycleMonths,
   dayNumber,
   dayOfCycle,
+  fullRefundAmounts,
   nextCycleStart,
 } from './charges.ts';
 import { CURRENCY_EXPONENTS, divideRounded, MICROS, splitLargestRemainder } from './money.ts';
@@ -344,6 +347,9 @@ function runSequence(s: Scenario, impl: Impl, tally?: Tally): void {
   let ids = 0;
   const newId = () => `L${ids++}`;
   const total = new Array<bigint>(tiers).fill(0n);
+  /** The term's lines so far, and their per-tier net (what a full refund must reverse). */
+  let termLines: { tier: number; sellerTenantId: string; chargeType: ChargeType; amount: bigint }[] = [];
+  let termNet = new Array<bigint>(tiers).fill(0n);
 
   /** The cycle's per-tier net so far, the used slices of its closed segments, and the open segment. */
   let net = new Array<bigint>(tiers).fill(0n);
@@ -363,7 +369,9 @@ function runSequence(s: Scenario, impl: Impl, tally?: Tally): void {
     for (let i = 0; i < tiers; i++) {
       net[i] = (net[i] as bigint) + (amounts[i] as bigint);
       total[i] = (total[i] as bigint) + (amounts[i] as bigint);
+      termNet[i] = (termNet[i] as bigint) + (amounts[i] as bigint);
     }
+    for (const [i, l] of lines.entries()) termLines.push({ ...l, amount: amounts[i] as bigint });
     return { amounts, slices };
   };
 
@@ -416,6 +424,10 @@ function runSequence(s: Scenario, impl: Impl, tally?: Tally): void {
 
   const chargeCycle = (chargeType: ChargeType) => {
     checkCycle(s, termStart, anchor, c);
+    if (chargeType !== 'cycleCharge') {
+      termLines = [];
+      termNet = new Array<bigint>(tiers).fill(0n);
+    }
     net = new Array<bigint>(tiers).fill(0n);
     used = new Array<bigint>(tiers).fill(0n);
     openSegment(quantity, 0, emit({ chargeType, quantity, sign: 1, cycle: c, fromDay: 0 }));
@@ -471,7 +483,18 @@ function runSequence(s: Scenario, impl: Impl, tally?: Tally): void {
       if (tally) tally.quantityChanges++;
       continue;
     }
-    // Cancellation on day k: the rest of the cycle is refunded and nothing follows.
+    // Cancellation on day k. Policy `full` (the default): minus the term's net at every tier,
+    // cascaded like any event, so the term nets zero.
+    const spec: ChargeSpec = { chargeType: 'cancelImmediate', quantity, sign: -1, cycle: c, fromDay: k };
+    const full = fullRefundAmounts(s.prices, termLines);
+    const refundLines = cascade(spec, s.prices, s.currency, newId, { amounts: full });
+    checkCascadeShape(spec, s.prices, refundLines);
+    for (let i = 0; i < tiers; i++)
+      check(
+        (termNet[i] as bigint) + (refundLines[i]?.amount ?? 0n) === 0n,
+        () => `tier ${i}: the term nets ${termNet[i]}, the full refund is ${refundLines[i]?.amount}`,
+      );
+    // Policy `prorated`: the rest of the cycle is refunded and nothing follows.
     refundSegment('cancelImmediate', k);
     for (let i = 0; i < tiers; i++)
       check(net[i] === used[i], () => `tier ${i}: the cancelled cycle nets ${net[i]}, used ${used[i]}`);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   amountAt,
+  type ChargeType,
   cascade,
   cycle,
   cycleAt,
   dateOf,
   dayOfCycle,
+  fullRefundAmounts,
   nextCycleStart,
   periodBounds,
   remainingSlices,
@@ -69,7 +71,7 @@ describe('proration and the cascade', () => {
       tiers,
       'JPY',
       () => `L${n++}`,
-      ['a', 'b', 'c'],
+      { refunds: ['a', 'b', 'c'] },
     );
     expect(
       lines.map((l) => [l.id, l.sourceLineId, l.refundsLineId, l.chargeStart, l.chargeEnd, l.amount]),
@@ -81,5 +83,59 @@ describe('proration and the cascade', () => {
     expect(
       amountAt({ chargeType: 'new', quantity: 4, sign: 1, cycle: c, fromDay: 0 }, 1_000_000n, 'JPY'),
     ).toBe(4n);
+  });
+
+  it('a full refund nets each tier of the term to zero: explicit amounts, credits and other relationships left out', () => {
+    const c = cycle(new Date('2026-01-15T00:00:00.000Z'), 15, 1, 0);
+    const tiers: TierPrice[] = [1, 2].map((tier) => ({
+      tier,
+      sellerTenantId: `s${tier}`,
+      buyerTenantId: `b${tier}`,
+      unitPriceMicros: BigInt(tier) * 1_000_000n,
+      costMicros: null,
+      erpMicros: null,
+      source: 'price-list',
+      sourceId: null,
+    }));
+    const line = (tier: number, seller: string, chargeType: ChargeType, amount: bigint) => ({
+      tier,
+      sellerTenantId: seller,
+      chargeType,
+      amount,
+    });
+    const amounts = fullRefundAmounts(tiers, [
+      line(1, 's1', 'new', 400n),
+      line(2, 's2', 'new', 800n),
+      line(1, 's1', 'addQuantity', -300n),
+      line(1, 's1', 'addQuantity', 600n),
+      line(2, 's2', 'addQuantity', -600n),
+      line(2, 's2', 'addQuantity', 1_200n),
+      line(2, 's2', 'customerCredit', -50n), // the seller's own decision: stays
+      line(2, 'other-seller', 'cycleCharge', 999n), // another relationship at that tier
+    ]);
+    expect(amounts).toEqual([-700n, -1_400n]);
+    let n = 0;
+    const lines = cascade(
+      { chargeType: 'cancelImmediate', quantity: 8, sign: -1, cycle: c, fromDay: 3 },
+      tiers,
+      'EUR',
+      () => `L${n++}`,
+      { refunds: ['a', 'b'], amounts },
+    );
+    expect(lines.map((l) => [l.sourceLineId, l.refundsLineId, l.chargeStart, l.quantity, l.amount])).toEqual([
+      [null, 'a', '2026-01-18', 8, -700n],
+      ['L0', 'b', '2026-01-18', 8, -1_400n],
+    ]);
+    expect(() =>
+      cascade(
+        { chargeType: 'cancelImmediate', quantity: 8, sign: -1, cycle: c, fromDay: 3 },
+        tiers,
+        'EUR',
+        () => 'x',
+        {
+          amounts: [1n],
+        },
+      ),
+    ).toThrow('1 amounts for 2 tiers');
   });
 });

@@ -161,15 +161,19 @@ export interface CascadeLine {
 
 /**
  * The cascade: one line per tier for one charge spec, linked top down. `refunds` names, per tier,
- * the charge line a refund reverses.
+ * the charge line a refund reverses; `amounts`, per tier, replaces the prorated amount (a full
+ * refund nets what the tier was charged, see `fullRefundAmounts`).
  */
 export function cascade(
   spec: ChargeSpec,
   prices: readonly TierPrice[],
   currency: string,
   newId: () => string,
-  refunds?: readonly (string | null)[],
+  options: { refunds?: readonly (string | null)[]; amounts?: readonly bigint[] } = {},
 ): CascadeLine[] {
+  const { refunds, amounts } = options;
+  if (amounts && amounts.length !== prices.length)
+    throw new Error(`cascade: ${amounts.length} amounts for ${prices.length} tiers`);
   const first = new Date(spec.cycle.start.getTime() + spec.fromDay * DAY_MS);
   const last = new Date(spec.cycle.end.getTime() - DAY_MS);
   const lines: CascadeLine[] = [];
@@ -184,7 +188,7 @@ export function cascade(
       chargeType: spec.chargeType,
       quantity: spec.quantity,
       unitPriceMicros: p.unitPriceMicros,
-      amount: amountAt(spec, p.unitPriceMicros, currency),
+      amount: amounts?.[i] ?? amountAt(spec, p.unitPriceMicros, currency),
       chargeStart: dateOf(first),
       chargeEnd: dateOf(last < first ? first : last),
       sourceLineId: source,
@@ -193,4 +197,33 @@ export function cascade(
     source = id;
   }
   return lines;
+}
+
+/** A line already written for a subscription, as far as a full refund needs it. */
+export interface ChargedLine {
+  readonly tier: number;
+  readonly sellerTenantId: string;
+  readonly chargeType: ChargeType;
+  readonly amount: bigint;
+}
+
+/**
+ * A full refund (`cancelImmediate` under the program's `full` cancellation policy): per tier of
+ * `prices`, minus what that tier's lines of the term so far net to — the cycle charges, and the
+ * refunds and charges of every quantity change — so the term nets to zero at every tier whatever
+ * happened inside the window. Credits are the seller's own decision and stay.
+ */
+export function fullRefundAmounts(prices: readonly TierPrice[], lines: readonly ChargedLine[]): bigint[] {
+  return prices.map((p) => {
+    let net = 0n;
+    for (const l of lines)
+      if (
+        l.tier === p.tier &&
+        l.sellerTenantId === p.sellerTenantId &&
+        l.chargeType !== 'customerCredit' &&
+        l.chargeType !== 'cancelImmediate'
+      )
+        net += l.amount;
+    return -net;
+  });
 }

@@ -9,7 +9,8 @@
  *      a charge that is already on an issued invoice goes on a credit note for the original
  *      invoice's period; everything else on the period's invoice for that relationship.
  *   2. **issue**: drafts get their gapless number (per seller and year of issue) and are issued —
- *      immutable from then on; `invoice.issued` goes to the ledger.
+ *      immutable from then on; `invoice.issued` goes to the ledger. A credit note against a void
+ *      invoice is voided at once (`billing/void.ts`).
  *   3. **closed**: the period is recorded closed. Re-closing it adds nothing.
  *
  * `closeBillingPeriod` first processes what fell due (renewals, cycle charges) so the month is
@@ -29,6 +30,7 @@ import { processDue } from '../subscriptions/clock.ts';
 import { periodBounds } from './charges.ts';
 import { documentNumber, type InvoiceKind } from './model.ts';
 import { big } from './store.ts';
+import { notesOfVoidInvoices, voidDocuments } from './void.ts';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -423,6 +425,7 @@ async function issueStep(ctx: CommandContext, period: string, batch: number): Pr
       entityId: d.id,
       payload: { number: d.number, period, total: d.subtotal, lines: d.count },
     });
+  await voidDocuments(ctx, await notesOfVoidInvoices(ctx, ids));
   for (const seller of sellers)
     await ctx.tx
       .updateTable('invoice_number_sequences')

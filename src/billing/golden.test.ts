@@ -174,6 +174,7 @@ describe('golden: Partner Center proration examples', () => {
     expect(lines(spec(1, 0, 'new'), '12345', 'JPY')).toEqual([
       ['new', '2028-01-15', '2029-01-14', 3, '37035'],
     ]);
+    // The program policy `prorated` (the default `full` refunds all ¥37,035, see rating.ts):
     const k = dayOfCycle(year, new Date('2028-01-18T09:00:00.000Z'));
     expect(lines(spec(-1, k, 'cancelImmediate'), '12345', 'JPY')).toEqual([
       ['cancelImmediate', '2028-01-18', '2029-01-14', 3, '-36731'], // exact 36,731.44; used ¥304 (303.56)

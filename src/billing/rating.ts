@@ -9,7 +9,8 @@
  *   apply at renewal) and charges `renew`. Suspended subscriptions are still charged.
  * - A quantity change refunds the rest of the cycle at the old quantity and charges it at the new
  *   one (`addQuantity` / `removeQuantity`, one `ReferenceId`); a cancellation inside the window
- *   refunds the rest of the cycle (`cancelImmediate`; on the day of purchase, everything).
+ *   refunds in full (`cancelImmediate`: every charge of the term so far, so the term nets to zero
+ *   at every tier), or under the program's `prorated` policy the rest of the cycle only.
  * - A new partner of record reprices the term from the next cycle on; the current cycle stays
  *   billed down the chain it was charged on.
  */
@@ -30,6 +31,7 @@ import {
   cycleMonths,
   dateOf,
   dayOfCycle,
+  fullRefundAmounts,
   nextCycleStart,
 } from './charges.ts';
 import type { BillingLine, CycleState, SubscriptionBilling } from './model.ts';
@@ -174,13 +176,21 @@ async function writeCascade(
   chain: SalesChain,
   prices: readonly TierPrice[],
   spec: ChargeSpec,
-  meta: { referenceId: string; occurredAt: Date; refunds?: readonly (string | null)[] },
+  meta: {
+    referenceId: string;
+    occurredAt: Date;
+    refunds?: readonly (string | null)[];
+    amounts?: readonly bigint[];
+  },
   io: RatingIo = directIo(ctx),
 ): Promise<BillingLine[]> {
   const eventId = ctx.ids.guid();
   const byTenant = new Map(chain.map((p) => [p.tenantId, p]));
   const nearest = chain.at(-2)?.partnerId ?? null;
-  const raw = cascade(spec, prices, s.currency, () => ctx.ids.guid(), meta.refunds);
+  const raw = cascade(spec, prices, s.currency, () => ctx.ids.guid(), {
+    ...(meta.refunds ? { refunds: meta.refunds } : {}),
+    ...(meta.amounts ? { amounts: meta.amounts } : {}),
+  });
   const lines: BillingLine[] = raw.map((l, i) => ({
     id: l.id,
     eventId,
@@ -372,27 +382,43 @@ export async function chargeQuantityChange(
   );
 }
 
-/** Cancelled inside the window: refund the rest of the cycle (all of it on the cycle's first day). */
+/**
+ * Cancelled inside the window (`cancelImmediate`). Under the `full` policy (the default) every
+ * line of the term so far is netted to zero at each tier of the cycle's chain — the term's cycle
+ * charges and the refunds and charges of its quantity changes — on one line per tier dated, like
+ * every refund, from the cancellation day to the cycle's last (so it falls in an open period and,
+ * when the charge it reverses is on an issued invoice, on a credit note for that invoice's
+ * period). Under `prorated`, the rest of the cycle from the
+ * cancellation day is refunded (all of it on the cycle's first day).
+ */
 export async function chargeCancellation(ctx: CommandContext, before: Subscription): Promise<void> {
   const b = await store.getSubscriptionBilling(ctx.tx, before.id);
   if (!b) return;
-  if (b.cycle && licensed(before) && dayOfCycle(fromState(b.cycle), ctx.now) < b.cycle.days) {
+  if (b.cycle && licensed(before)) {
     const c = fromState(b.cycle);
-    await writeCascade(
-      ctx,
-      before,
-      b.customerCountry,
-      b.cycle.chain,
-      b.cycle.prices,
-      {
-        chargeType: 'cancelImmediate',
-        quantity: b.cycle.quantity,
-        sign: -1,
-        cycle: c,
-        fromDay: dayOfCycle(c, ctx.now),
-      },
-      { referenceId: ctx.ids.guid(), occurredAt: ctx.now, refunds: b.cycle.chargeLineIds },
-    );
+    const fromDay = dayOfCycle(c, ctx.now);
+    const full = (ctx.program.policies.cancellationRefund ?? 'full') === 'full';
+    const meta = { referenceId: ctx.ids.guid(), occurredAt: ctx.now, refunds: b.cycle.chargeLineIds };
+    const spec = {
+      chargeType: 'cancelImmediate' as const,
+      quantity: b.cycle.quantity,
+      sign: -1 as const,
+      cycle: c,
+      fromDay,
+    };
+    if (full) {
+      const term = await store.linesOfSubscriptionSince(
+        ctx.tx,
+        before.id,
+        dateOf(new Date(before.termStartAt)),
+      );
+      await writeCascade(ctx, before, b.customerCountry, b.cycle.chain, b.cycle.prices, spec, {
+        ...meta,
+        amounts: fullRefundAmounts(b.cycle.prices, term),
+      });
+    } else if (fromDay < c.days) {
+      await writeCascade(ctx, before, b.customerCountry, b.cycle.chain, b.cycle.prices, spec, meta);
+    }
   }
   await store.putSubscriptionBilling(
     ctx.tx,

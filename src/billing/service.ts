@@ -31,6 +31,7 @@ import {
 } from './pricing.ts';
 import { writeCredit } from './rating.ts';
 import * as store from './store.ts';
+import { creditNotesVoidedWith, voidDocuments } from './void.ts';
 
 /** Roles that manage a partner's prices, credits and invoices. */
 export const BILLING_ROLES: readonly UserRole[] = ['global-admin', 'admin-agent', 'billing-admin'];
@@ -823,7 +824,10 @@ export const listInvoiceLines = defineQuery({
   },
 });
 
-/** The seller (or the operator) voids an issued invoice, with a reason. Its number stays used. */
+/**
+ * The seller (or the operator) voids an issued document, with a reason. Its number stays used.
+ * Voiding an invoice voids the credit notes issued against it (`billing/void.ts`).
+ */
 export const voidInvoice = defineCommand({
   name: 'billing.void-invoice',
   parse(input) {
@@ -847,17 +851,8 @@ export const voidInvoice = defineCommand({
         violation('INVOICE_NOT_ISSUED', `Invoice ${i.id} is ${i.status}.`, { field: 'invoiceId' }),
       );
     const at = toInstant(ctx.now);
-    await ctx.tx
-      .updateTable('invoices')
-      .set({ status: 'void', voided_at: at, void_reason: input.reason })
-      .where('id', '=', i.id)
-      .execute();
-    await ctx.record({
-      type: 'invoice.voided',
-      entityType: 'invoice',
-      entityId: i.id,
-      payload: { reason: input.reason },
-    });
+    const notes = i.kind === 'invoice' ? await creditNotesVoidedWith(ctx, i, input.reason) : [];
+    await voidDocuments(ctx, [{ id: i.id, reason: input.reason }, ...notes]);
     return accept(invoiceView({ ...i, status: 'void', voidedAt: at, voidReason: input.reason }));
   },
 });

@@ -508,6 +508,24 @@ export async function linesOfSubscription(tx: Tx, subscriptionId: string): Promi
   return rows.map(toBillingLine);
 }
 
+/** A subscription's lines charged from `date` (`YYYY-MM-DD`) on: what a full refund nets. */
+export async function linesOfSubscriptionSince(
+  tx: Tx,
+  subscriptionId: string,
+  date: string,
+): Promise<BillingLine[]> {
+  const rows = await tx
+    .selectFrom('billing_lines')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .where('charge_start', '>=', date)
+    .orderBy('occurred_at')
+    .orderBy('event_id')
+    .orderBy('line_no')
+    .execute();
+  return rows.map(toBillingLine);
+}
+
 // --- Invoices --------------------------------------------------------------------------------
 
 export function toInvoice(r: Selectable<InvoicesTable>): Invoice {

@@ -1587,7 +1587,7 @@ export interface Operations {
     };
   };
   /**
-   * The seller (or the operator) voids an issued invoice or credit note, with a reason; its number stays used. The buyer may read it but not void it
+   * The seller (or the operator) voids an issued invoice or credit note, with a reason; its number stays used. Voiding an invoice voids the credit notes issued against it. The buyer may read it but not void it
    * Tags: billing. Success: 200.
    */
   'POST /v1/invoices/:invoiceId/void': {

@@ -177,7 +177,7 @@ describe('buildProgram', () => {
           { key: 'x', label: 'X', required: true, after: 'nope' },
         ],
       },
-      policies: { ...def.policies, partnershipEnding: 'never' },
+      policies: { ...def.policies, partnershipEnding: 'never', cancellationRefund: 'half' },
     } as unknown as ProgramDefinition;
     expect(() => buildProgram(bad, regionsFile())).toThrow(
       [
@@ -186,6 +186,7 @@ describe('buildProgram', () => {
         'partnerIds.first must be a positive integer',
         'directBill requirement "x" comes after unknown "nope"',
         'policies.partnershipEnding "never" is not support | self-service',
+        'policies.cancellationRefund "half" is not full | prorated',
       ].join('; '),
     );
   });

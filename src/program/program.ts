@@ -52,6 +52,9 @@ export interface DirectBillRequirementDefinition {
 /** How a provider–reseller partnership is ended: through a support request (the seed) or by the provider (later docs). */
 export type PartnershipEndingPolicy = 'support' | 'self-service';
 
+export const CANCELLATION_REFUND_POLICIES = ['full', 'prorated'] as const;
+export type CancellationRefundPolicy = (typeof CANCELLATION_REFUND_POLICIES)[number];
+
 export interface ProgramPolicies {
   readonly partnershipEnding: PartnershipEndingPolicy;
   readonly partnershipInvitationDays: number;
@@ -61,6 +64,12 @@ export interface ProgramPolicies {
   readonly enforceMpaFromEffectiveDate: boolean;
   /** Seats may be removed and a subscription cancelled this long after purchase or renewal (Partner Center: 168 hours). */
   readonly cancellationWindowHours: number;
+  /**
+   * What a cancellation inside the window refunds (`cancelImmediate`): `full` (default) nets
+   * every charge of the term so far to zero at every tier; `prorated` refunds the rest of the
+   * current cycle from the cancellation day, as Partner Center's new-commerce examples do.
+   */
+  readonly cancellationRefund?: CancellationRefundPolicy;
   /**
    * How a partner prices what it resells when it has neither a price-list entry nor a repricing
    * rule for the buyer: a basis (`erp`: the suggested retail price; `cost`: what it pays) adjusted
@@ -134,6 +143,11 @@ export function buildProgram(def: ProgramDefinition, regions: RegionsFile): Prog
   }
   if (!Number.isSafeInteger(def.policies.cancellationWindowHours) || def.policies.cancellationWindowHours < 0)
     defects.push('policies.cancellationWindowHours must be a whole number of hours, 0 or more');
+  const refund = def.policies.cancellationRefund;
+  if (refund !== undefined && !CANCELLATION_REFUND_POLICIES.includes(refund))
+    defects.push(
+      `policies.cancellationRefund "${refund}" is not ${CANCELLATION_REFUND_POLICIES.join(' | ')}`,
+    );
   const dr = def.policies.defaultRepricing;
   if (
     dr !== null &&

@@ -332,7 +332,7 @@ export function billingRoutes(app: FastifyInstance, csp: OpenCsp): void {
     method: 'POST',
     url: '/v1/invoices/:invoiceId/void',
     summary:
-      'The seller (or the operator) voids an issued invoice or credit note, with a reason; its number stays used. The buyer may read it but not void it',
+      'The seller (or the operator) voids an issued invoice or credit note, with a reason; its number stays used. Voiding an invoice voids the credit notes issued against it. The buyer may read it but not void it',
     tags: billing,
     params: InvoiceParams,
     body: obj({ reason: Text(500) }),
