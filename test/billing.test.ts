@@ -14,6 +14,7 @@ import {
   issueCredit,
   listInvoiceLines,
   listInvoices,
+  listPriceList,
   voidInvoice,
 } from '../src/billing/service.ts';
 import { linesOfSubscription } from '../src/billing/store.ts';
@@ -88,6 +89,19 @@ describeEachDatabase('billing', (db) => {
       ),
     );
   }
+
+  it('a unit price past 2^53 micro-units is stored and read back exactly', async () => {
+    const entry = await priceFor(w.provider, '9007199254.740993'); // 2^53 + 1 micro-units
+    expect(entry.unitPrice).toBe('9007199254.740993');
+    const listed = must(
+      await csp.query(
+        listPriceList,
+        { principal: w.provider.globalAdmin },
+        { sellerTenantId: w.provider.tenantId },
+      ),
+    );
+    expect(listed.items.map((e) => e.unitPrice)).toEqual(['9007199254.740993']);
+  });
 
   describe('the indirect chain bills three tiers', () => {
     beforeEach(async () => {
@@ -392,6 +406,32 @@ describeEachDatabase('billing', (db) => {
       expect(lines.items.map((l) => [l.chargeType, l.subtotal, l.marginAmount])).toEqual([
         ['new', '75.00', '15.00'],
       ]);
+    });
+
+    it('a close refreshes the planner statistics of the billing tables (PostgreSQL: ANALYZE)', async () => {
+      await indirectOrder(10);
+      const { sql } = await import('kysely');
+      const estimate = async () =>
+        db.name === 'postgres'
+          ? Number(
+              (
+                await sql<{
+                  n: number;
+                }>`SELECT reltuples AS n FROM pg_class WHERE relname = 'billing_lines'`.execute(csp.store.db)
+              ).rows[0]?.n,
+            )
+          : (
+              await sql<{
+                n: number;
+              }>`SELECT count(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'`.execute(csp.store.db)
+            ).rows[0]?.n;
+      // Never analyzed: PostgreSQL estimates -1 rows; SQLite has no statistics table.
+      expect(await estimate()).toBe(db.name === 'postgres' ? -1 : 0);
+      must(
+        await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }),
+      );
+      // PostgreSQL now knows the three lines; SQLite is left as it was (its plans need no statistics).
+      expect(await estimate()).toBe(db.name === 'postgres' ? 3 : 0);
     });
 
     it('lines rated while a period is being closed go on the draft invoice of their relationship: one invoice per relationship and period', async () => {

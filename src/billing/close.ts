@@ -584,6 +584,8 @@ export async function closeBillingPeriod(
     onProgress?.(step);
     if (step.done) break;
   }
+  // The close rewrote the month's lines and documents: the planner must know before the exports.
+  await csp.store.refreshStatistics(['billing_lines', 'invoices', 'subscription_billing']);
   return accept({
     period,
     alreadyClosed: false,

@@ -11,6 +11,7 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { classifyDbError } from './errors.ts';
+import { exactInt8, exactSqlite } from './exact-integers.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -58,6 +59,14 @@ export interface Store {
   read<T>(body: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Where the data lives, without credentials. */
   readonly location: string;
+  /**
+   * Refreshes the planner's statistics of tables a bulk job just rewrote (a month close, a bulk
+   * load), outside any transaction. PostgreSQL: `ANALYZE` — without it, autoanalyze may not have
+   * run yet and the next reads plan as if the tables were empty (an export page became a scan of
+   * the whole table). SQLite: nothing; its plans here come from the indexes alone, and `ANALYZE` of
+   * a table of millions of lines would cost minutes.
+   */
+  refreshStatistics(tables: readonly (keyof Database & string)[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,7 +94,7 @@ function openSqlite(file: string, options: StoreOptions): Store {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: exactSqlite(database) }) });
   return makeStore(
     'sqlite',
     db,
@@ -101,11 +110,11 @@ function openPostgres(url: string, options: StoreOptions): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    // int8 (counts, sequences) as numbers: every value we keep fits in 2^53.
+    // int8 as a number (counts, sequences), or a bigint past 2^53 (an amount): exact either way.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === 20
-          ? (v: string) => Number(v)
+          ? exactInt8
           : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
@@ -176,6 +185,10 @@ function makeStore(
       }
     },
     read: (body) => inTransaction(beginRead, async (tx) => ({ commit: false, value: await body(tx) })),
+    async refreshStatistics(tables) {
+      if (dialect !== 'postgres' || tables.length === 0) return;
+      await sql`ANALYZE ${sql.join(tables.map((t) => sql.id(t)))}`.execute(db);
+    },
     close: () => db.destroy(),
   };
 }

@@ -730,6 +730,16 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
       return { commit: true, value: undefined };
     });
     progress('indexes', indexes.length, indexes.length);
+    // Millions of rows arrived at once: PostgreSQL plans with fresh statistics, not autoanalyze's.
+    await store.refreshStatistics([
+      'subscriptions',
+      'subscription_billing',
+      'billing_lines',
+      'orders',
+      'order_lines',
+      'tenants',
+      'ledger_events',
+    ]);
   }
 
   async function load(): Promise<BulkWorld> {

@@ -1,0 +1,62 @@
+/**
+ * Integers read exactly from both databases: a number when it is a safe integer (|v| ≤ 2^53 − 1,
+ * every count, sequence and flag we keep), a `bigint` beyond (an amount in minor units or a unit
+ * price in micro-units can be larger). Code that reads money goes through `big()` and takes either.
+ *
+ * - PostgreSQL returns `int8` as text: `exactInt8` parses it.
+ * - better-sqlite3 returns JS numbers (rounded past 2^53) unless a statement asks for bigints:
+ *   `exactSqlite` makes every statement read bigints and turns the safe ones back into numbers.
+ */
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import type { SqliteDatabase as KyselySqliteDatabase, SqliteStatement } from 'kysely';
+
+const MAX = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN = -MAX;
+
+/** A bigint as a number when that is exact. */
+export function exactInteger(v: bigint): number | bigint {
+  return v <= MAX && v >= MIN ? Number(v) : v;
+}
+
+/** PostgreSQL `int8` text → number, or bigint past 2^53. */
+export function exactInt8(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+function exactRow(row: unknown): unknown {
+  if (row && typeof row === 'object') {
+    const r = row as Record<string, unknown>;
+    for (const k in r) {
+      const v = r[k];
+      if (typeof v === 'bigint') r[k] = exactInteger(v);
+    }
+  }
+  return row;
+}
+
+function exactStatement(stmt: Statement): SqliteStatement {
+  if (stmt.reader) stmt.safeIntegers(true);
+  return {
+    reader: stmt.reader,
+    all: (parameters) => {
+      const rows = stmt.all(parameters as unknown[]);
+      for (const row of rows) exactRow(row);
+      return rows;
+    },
+    run: (parameters) => stmt.run(parameters as unknown[]),
+    *iterate(parameters) {
+      for (const row of stmt.iterate(parameters as unknown[])) yield exactRow(row);
+    },
+  };
+}
+
+/** The database as Kysely's SQLite dialect sees it, reading integers exactly. */
+export function exactSqlite(database: SqliteDatabase): KyselySqliteDatabase {
+  return {
+    close: () => {
+      database.close();
+    },
+    prepare: (sql) => exactStatement(database.prepare(sql)),
+  };
+}
