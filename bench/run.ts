@@ -132,7 +132,8 @@ interface Opened {
 function sqliteDatabase(): Opened {
   const dir = mkdtempSync(join(tmpdir(), 'opencsp-bench-'));
   const file = join(dir, 'bench.db');
-  const store = openStore(file);
+  const cache = option('sqlite-cache-mib');
+  const store = openStore(file, cache ? { sqliteCacheMiB: Number(cache) } : {});
   const pragma = async (p: string) =>
     String(Object.values((await sql.raw(`PRAGMA ${p}`).execute(store.db)).rows[0] as object)[0]);
   return {

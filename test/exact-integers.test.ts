@@ -1,6 +1,7 @@
 /**
  * Integers are read exactly on both databases: a number up to 2^53 − 1, a bigint beyond — amounts
- * in minor units and unit prices in micro-units may be larger than a JS number holds.
+ * in minor units and unit prices in micro-units may be larger than a JS number holds. And the
+ * SQLite store's page-cache setting.
  */
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
@@ -60,4 +61,22 @@ describeEachDatabase('integers read exactly', (db) => {
     const del = await d.deleteFrom('counters').where('name', 'like', 'exact-%').executeTakeFirst();
     expect(Number(del.numDeletedRows)).toBe(2);
   });
+});
+
+it('a SQLite store sets its page cache (default 128 MiB) and refuses a cache size that is not a whole MiB', async () => {
+  const { openStore } = await import('../src/store/store.ts');
+  const cacheOf = async (store: ReturnType<typeof openStore>) =>
+    (await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(store.db)).rows[0]?.cache_size;
+  const dflt = openStore(':memory:');
+  const small = openStore(':memory:', { sqliteCacheMiB: 8 });
+  try {
+    expect(await cacheOf(dflt)).toBe(-131_072);
+    expect(await cacheOf(small)).toBe(-8_192);
+  } finally {
+    await dflt.close();
+    await small.close();
+  }
+  expect(() => openStore(':memory:', { sqliteCacheMiB: 0.5 })).toThrow(
+    'sqliteCacheMiB must be a whole number',
+  );
 });
