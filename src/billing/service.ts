@@ -19,7 +19,7 @@ import { vendorTenant } from '../orders/store.ts';
 import { actsFor } from '../rules/decisions.ts';
 import { getSubscription } from '../subscriptions/store.ts';
 import type { BillingLine, Invoice } from './model.ts';
-import { formatAmount, formatMicros, parseDecimal } from './money.ts';
+import { exponentOf, formatAmount, formatMicros, parseDecimal } from './money.ts';
 import {
   PRICE_BASES,
   type PriceBasis,
@@ -526,7 +526,7 @@ export const issueCredit = defineCommand({
       chain?.some((p) => p.tenantId === input.sellerTenantId) ?? false;
     if (!s || !(party(s.salesChain) || party(priced)))
       return refuse(notFound('SUBSCRIPTION_NOT_FOUND', input.subscriptionId, 'subscriptionId'));
-    const exponent = s.currency === 'JPY' || s.currency === 'KRW' ? 0 : 2;
+    const exponent = exponentOf(s.currency);
     const amount = parseDecimal(input.amount, exponent);
     if (amount === undefined || amount <= 0n)
       return refuse(
