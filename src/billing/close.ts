@@ -16,7 +16,7 @@
  * `closeBillingPeriod` first processes what fell due (renewals, cycle charges) so the month is
  * rated completely, then runs the steps until the period is closed.
  */
-import type { ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext, RequestInfo } from '../app/context.ts';
 import type { OpenCsp } from '../app/opencsp.ts';
@@ -55,14 +55,7 @@ async function isClosed(ctx: CommandContext, period: string): Promise<boolean> {
   return r?.status === 'closed';
 }
 
-/** The month after `period` (`YYYY-MM`). */
-function nextMonth(period: string): string {
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5, 7));
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
-}
-
-/** Whether `period` has a line on no document yet (one index seek). */
+/** Whether `period` has a line on no document yet (one seek in `billing_lines_open`). */
 async function hasOpenLine(ctx: CommandContext, period: string): Promise<boolean> {
   const line = await ctx.tx
     .selectFrom('billing_lines')
@@ -76,19 +69,13 @@ async function hasOpenLine(ctx: CommandContext, period: string): Promise<boolean
 
 /**
  * The earliest period ≤ `upTo` with lines not on a document, or drafts not issued. Index seeks
- * only, whatever the number of lines and documents already billed: periods are probed month by
- * month from the earliest billed one on (period, invoice_id); drafts are the documents without a
- * number (the unique index on `number` finds them without reading issued ones).
+ * only, whatever the number of lines and documents already billed: the first entry of the
+ * partial index of open lines (`billing_lines_open`, by period); drafts are the documents without
+ * a number (the unique index on `number` finds them without reading issued ones).
  */
 async function nextPeriodWithWork(ctx: CommandContext, upTo: string): Promise<string | undefined> {
-  const earliest = await ctx.tx
-    .selectFrom('billing_lines')
-    .select((eb) => eb.fn.min('period').as('p'))
-    .executeTakeFirst();
-  let open: string | undefined;
-  for (let p = earliest?.p ?? undefined; p && p <= upTo && !open; p = nextMonth(p)) {
-    if (await hasOpenLine(ctx, p)) open = p;
-  }
+  const first = await earliestOpenPeriodQuery(ctx.tx).executeTakeFirst();
+  const open = first && first.period <= upTo ? first.period : undefined;
   const drafts = await ctx.tx
     .selectFrom('invoices')
     .select((eb) => eb.fn.min('closed_in_period').as('p'))
@@ -163,22 +150,7 @@ async function draftStep(
   period: string,
   batch: number,
 ): Promise<{ documents: number; lines: number }> {
-  const groups = await ctx.tx
-    .selectFrom('billing_lines')
-    .select((eb) => [
-      'seller_tenant_id',
-      'buyer_tenant_id',
-      'currency',
-      eb.fn.countAll<number | string>().as('n'),
-    ])
-    .where('period', '=', period)
-    .where('invoice_id', 'is', null)
-    .groupBy(['seller_tenant_id', 'buyer_tenant_id', 'currency'])
-    .orderBy('seller_tenant_id')
-    .orderBy('buyer_tenant_id')
-    .orderBy('currency')
-    .limit(batch)
-    .execute();
+  const groups = await openGroupsQuery(ctx.tx, period, batch).execute();
   const first = groups[0];
   const last = groups.at(-1);
   if (!first || !last) return { documents: 0, lines: 0 };
@@ -324,6 +296,39 @@ async function draftStep(
       .execute();
   const lines = groups.reduce((n, g) => n + Number(g.n), 0);
   return { documents: noteList.length + fresh.length, lines };
+}
+
+/** The earliest period with a line on no document: the first entry of `billing_lines_open`. */
+export function earliestOpenPeriodQuery(tx: Kysely<Database>) {
+  return tx
+    .selectFrom('billing_lines')
+    .select('period')
+    .where('invoice_id', 'is', null)
+    .orderBy('period')
+    .limit(1);
+}
+
+/**
+ * The first `batch` relationships (seller, buyer, currency) with lines of `period` on no document,
+ * with their counts: read in order from the partial index `billing_lines_open` (migration 0010)
+ * and stopped after the batch, on both databases.
+ */
+export function openGroupsQuery(tx: Kysely<Database>, period: string, batch: number) {
+  return tx
+    .selectFrom('billing_lines')
+    .select((eb) => [
+      'seller_tenant_id',
+      'buyer_tenant_id',
+      'currency',
+      eb.fn.countAll<number | string>().as('n'),
+    ])
+    .where('period', '=', period)
+    .where('invoice_id', 'is', null)
+    .groupBy(['seller_tenant_id', 'buyer_tenant_id', 'currency'])
+    .orderBy('seller_tenant_id')
+    .orderBy('buyer_tenant_id')
+    .orderBy('currency')
+    .limit(batch);
 }
 
 /**

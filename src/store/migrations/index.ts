@@ -13,6 +13,7 @@ import { commerce } from './0006-commerce.ts';
 import { lookupIndexes } from './0007-lookup-indexes.ts';
 import { billing } from './0008-billing.ts';
 import { dueIndexes } from './0009-due-indexes.ts';
+import { openLinesIndex } from './0010-open-lines-index.ts';
 
 export interface Migration {
   readonly id: string;
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   lookupIndexes,
   billing,
   dueIndexes,
+  openLinesIndex,
 ];
 
 /**

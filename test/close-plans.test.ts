@@ -1,0 +1,57 @@
+/**
+ * The draft step of a month close finds the next relationships with open lines in index order
+ * and stops after its batch (migration 0010's partial index `billing_lines_open`), instead of
+ * sorting or hashing every open line of the period for each step (hundreds of steps on a medium
+ * month on PostgreSQL). SQLite: its query plan. PostgreSQL: the plan it can reach when scans and
+ * hashing are priced out (tiny test tables are planned differently from large ones; the benchmark
+ * covers the real size): an ordered index scan with no sort.
+ */
+import { CompiledQuery, sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { earliestOpenPeriodQuery, openGroupsQuery } from '../src/billing/close.ts';
+import { describeEachDatabase } from './support/databases.ts';
+
+describeEachDatabase('month close query plans', (db) => {
+  it('the open relationships of a period come in order from billing_lines_open, without a sort', async () => {
+    const csp = await db.fresh();
+    const compiled = openGroupsQuery(csp.store.db, '2026-12', 2000).compile();
+    if (db.name === 'sqlite') {
+      const rows = await csp.store.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+      );
+      const details = rows.rows.map((r) => r.detail);
+      expect(details.join('\n')).toMatch(/USING (COVERING )?INDEX billing_lines_open \(period=\?\)/);
+      expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+      return;
+    }
+    const plan = await csp.store.db.connection().execute(async (conn) => {
+      await sql`SET enable_seqscan = off`.execute(conn);
+      await sql`SET enable_bitmapscan = off`.execute(conn);
+      await sql`SET enable_hashagg = off`.execute(conn);
+      try {
+        const r = await conn.executeQuery<{ 'QUERY PLAN': string }>(
+          CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]),
+        );
+        return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+      } finally {
+        await sql`RESET ALL`.execute(conn);
+      }
+    });
+    expect(plan).toMatch(/Index (Only )?Scan using billing_lines_open/);
+    expect(plan).not.toMatch(/Sort/);
+  });
+
+  it('the earliest period with open lines is the first entry of billing_lines_open (SQLite plan)', async () => {
+    if (db.name !== 'sqlite') return;
+    const csp = await db.fresh();
+    const compiled = earliestOpenPeriodQuery(csp.store.db).compile();
+    const rows = await csp.store.db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+    );
+    const details = rows.rows.map((r) => r.detail);
+    expect(details.join('\n')).toMatch(
+      /(SCAN|SEARCH) billing_lines USING (COVERING )?INDEX billing_lines_open/,
+    );
+    expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+  });
+});
