@@ -500,6 +500,7 @@ describeEachDatabase('agreements', (db) => {
       let n = 0;
       const lowIds: IdSource = {
         guid: () => `00000000-0000-4000-8000-${(n++).toString(16).padStart(12, '0')}`,
+        orderedGuid: () => `00000000-0000-7000-8000-${(n++).toString(16).padStart(12, '0')}`,
       };
       const v2 = new OpenCsp(db.store(), programWithNewMpa(), lowIds, () => T0);
       must(await sign(alpha.globalAdmin, alpha.tenantId, v2));

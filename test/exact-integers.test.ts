@@ -3,9 +3,11 @@
  * in minor units and unit prices in micro-units may be larger than a JS number holds. And the
  * SQLite store's page-cache setting.
  */
+
+import Sqlite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { exactInt8, exactInteger } from '../src/store/exact-integers.ts';
+import { exactInt8, exactInteger, exactSqlite, STATEMENT_CACHE_SIZE } from '../src/store/exact-integers.ts';
 import { describeEachDatabase } from './support/databases.ts';
 
 const PAST_2_53 = 9_007_199_254_740_993n; // 2^53 + 1: the nearest JS number is 2^53
@@ -79,4 +81,36 @@ it('a SQLite store sets its page cache (default 128 MiB) and refuses a cache siz
   expect(() => openStore(':memory:', { sqliteCacheMiB: 0.5 })).toThrow(
     'sqliteCacheMiB must be a whole number',
   );
+});
+
+it('SQLite statements are prepared once per SQL text and reused; the oldest are dropped past the cache size', () => {
+  const database = new Sqlite(':memory:');
+  let prepared = 0;
+  const prepare = database.prepare.bind(database);
+  database.prepare = ((text: string) => {
+    prepared++;
+    return prepare(text);
+  }) as typeof database.prepare;
+  const exact = exactSqlite(database);
+  const one = (n: number) => exact.prepare(`select ${n} as n`).all([]) as { n: number }[];
+  expect(one(1)).toEqual([{ n: 1 }]);
+  expect(one(1)).toEqual([{ n: 1 }]);
+  expect(prepared).toBe(1);
+  // Fill the cache past its size: `select 1` is the oldest and is prepared again; the newest is not.
+  for (let i = 2; i <= STATEMENT_CACHE_SIZE + 1; i++) one(i);
+  expect(prepared).toBe(STATEMENT_CACHE_SIZE + 1);
+  expect(one(STATEMENT_CACHE_SIZE + 1)).toEqual([{ n: STATEMENT_CACHE_SIZE + 1 }]);
+  expect(prepared).toBe(STATEMENT_CACHE_SIZE + 1);
+  expect(one(1)).toEqual([{ n: 1 }]);
+  expect(prepared).toBe(STATEMENT_CACHE_SIZE + 2);
+  // A statement read partly (a stream stopped early) can run again.
+  exact.prepare('create table t (v integer)').run([]);
+  exact.prepare('insert into t values (1), (2), (3)').run([]);
+  const read = exact.prepare('select v from t order by v');
+  for (const row of read.iterate([])) {
+    expect(row).toEqual({ v: 1 });
+    break;
+  }
+  expect(exact.prepare('select v from t order by v').all([])).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
+  exact.close();
 });

@@ -103,7 +103,7 @@ export class OpenCsp {
         nextValue: (name) => this.store.nextValue(tx, name),
         record: async (event) => {
           events.push({
-            id: this.ids.guid(),
+            id: this.ids.orderedGuid(),
             occurred_at: toInstant(base.now),
             command: command.name,
             type: event.type,

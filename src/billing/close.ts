@@ -101,7 +101,7 @@ interface DocumentRow {
 async function insertDocuments(ctx: CommandContext, docs: readonly DocumentRow[]): Promise<string[]> {
   const at = toInstant(ctx.now);
   const rows = docs.map((d) => ({
-    id: ctx.ids.guid(),
+    id: ctx.ids.orderedGuid(),
     kind: d.kind,
     number: null,
     seller_tenant_id: d.seller,

@@ -22,6 +22,8 @@ export class DueBatch implements RatingIo {
   readonly pricing: PricingCache;
   readonly catalogPrices: Map<string, readonly PricePoint[] | undefined>;
   private readonly states: Map<string, SubscriptionBilling>;
+  /** The states as read, so `flush` writes only the columns that changed. */
+  private readonly read: ReadonlyMap<string, SubscriptionBilling>;
   private readonly changed = new Set<string>();
   private lines: BillingLine[] = [];
 
@@ -32,6 +34,7 @@ export class DueBatch implements RatingIo {
     catalogPrices: Map<string, readonly PricePoint[] | undefined>,
   ) {
     this.states = states;
+    this.read = new Map(states);
     this.pricing = pricing;
     this.catalogPrices = catalogPrices;
   }
@@ -84,7 +87,7 @@ export class DueBatch implements RatingIo {
     this.lines = [];
     this.changed.clear();
     await store.insertLines(this.ctx.tx, lines);
-    await store.saveSubscriptionBillings(this.ctx.tx, changed, toInstant(this.ctx.now));
+    await store.saveSubscriptionBillings(this.ctx.tx, changed, toInstant(this.ctx.now), this.read);
     return { lines: lines.length, states: changed.length };
   }
 }

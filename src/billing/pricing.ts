@@ -311,24 +311,32 @@ export function priceChain(input: ChainPricingInput): Outcome<TierPrice[]> {
   return violations.length > 0 ? refuse(...violations) : accept(out);
 }
 
-/** JSON form of tier prices (bigints as decimal strings). */
-export function tierPricesToJson(prices: readonly TierPrice[]): string {
-  return JSON.stringify(
-    prices.map((p) => ({
-      ...p,
-      unitPriceMicros: p.unitPriceMicros.toString(),
-      costMicros: p.costMicros?.toString() ?? null,
-      erpMicros: p.erpMicros?.toString() ?? null,
-    })),
-  );
+/** Tier prices as plain JSON values (bigints as decimal strings). */
+export function tierPricesToPlain(prices: readonly TierPrice[]): Record<string, unknown>[] {
+  return prices.map((p) => ({
+    ...p,
+    unitPriceMicros: p.unitPriceMicros.toString(),
+    costMicros: p.costMicros?.toString() ?? null,
+    erpMicros: p.erpMicros?.toString() ?? null,
+  }));
 }
 
-export function tierPricesFromJson(text: string | null): TierPrice[] {
-  if (!text) return [];
-  return (JSON.parse(text) as Record<string, unknown>[]).map((p) => ({
+/** Tier prices from their plain JSON values. */
+export function tierPricesFromPlain(raw: readonly Record<string, unknown>[]): TierPrice[] {
+  return raw.map((p) => ({
     ...(p as unknown as TierPrice),
     unitPriceMicros: BigInt(p.unitPriceMicros as string),
     costMicros: p.costMicros === null ? null : BigInt(p.costMicros as string),
     erpMicros: p.erpMicros === null ? null : BigInt(p.erpMicros as string),
   }));
+}
+
+/** JSON form of tier prices (bigints as decimal strings). */
+export function tierPricesToJson(prices: readonly TierPrice[]): string {
+  return JSON.stringify(tierPricesToPlain(prices));
+}
+
+export function tierPricesFromJson(text: string | null): TierPrice[] {
+  if (!text) return [];
+  return tierPricesFromPlain(JSON.parse(text) as Record<string, unknown>[]);
 }

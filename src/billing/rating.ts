@@ -187,7 +187,7 @@ async function writeCascade(
   const eventId = ctx.ids.guid();
   const byTenant = new Map(chain.map((p) => [p.tenantId, p]));
   const nearest = chain.at(-2)?.partnerId ?? null;
-  const raw = cascade(spec, prices, s.currency, () => ctx.ids.guid(), {
+  const raw = cascade(spec, prices, s.currency, () => ctx.ids.orderedGuid(), {
     ...(meta.refunds ? { refunds: meta.refunds } : {}),
     ...(meta.amounts ? { amounts: meta.amounts } : {}),
   });
@@ -484,7 +484,7 @@ export async function writeCredit(
       ),
     );
   const today = dateOf(ctx.now);
-  const id = ctx.ids.guid();
+  const id = ctx.ids.orderedGuid();
   const line: BillingLine = {
     id,
     eventId: id,

@@ -30,8 +30,8 @@ import {
   type RepricingOverride,
   type RepricingRule,
   type SellerPricing,
-  tierPricesFromJson,
-  tierPricesToJson,
+  tierPricesFromPlain,
+  tierPricesToPlain,
 } from './pricing.ts';
 
 type Tx = Kysely<Database>;
@@ -294,22 +294,22 @@ export async function sellerPricingMany(
 
 function cycleToJson(c: CycleState | null): string | null {
   if (!c) return null;
-  return JSON.stringify({ ...c, prices: JSON.parse(tierPricesToJson(c.prices)) });
+  return JSON.stringify({ ...c, prices: tierPricesToPlain(c.prices) });
 }
 
 function cycleFromJson(text: string | null): CycleState | null {
   if (!text) return null;
-  const raw = JSON.parse(text) as CycleState & { prices: unknown };
-  return { ...raw, prices: tierPricesFromJson(JSON.stringify(raw.prices)) };
+  const raw = JSON.parse(text) as CycleState & { prices: Record<string, unknown>[] };
+  return { ...raw, prices: tierPricesFromPlain(raw.prices) };
 }
 
 function termToJson(t: TermPrices): string {
-  return JSON.stringify({ chain: t.chain, prices: JSON.parse(tierPricesToJson(t.prices)) });
+  return JSON.stringify({ chain: t.chain, prices: tierPricesToPlain(t.prices) });
 }
 
 function termFromJson(text: string): TermPrices {
-  const raw = JSON.parse(text) as { chain: TermPrices['chain']; prices: unknown };
-  return { chain: raw.chain, prices: tierPricesFromJson(JSON.stringify(raw.prices)) };
+  const raw = JSON.parse(text) as { chain: TermPrices['chain']; prices: Record<string, unknown>[] };
+  return { chain: raw.chain, prices: tierPricesFromPlain(raw.prices) };
 }
 
 function toSubscriptionBilling(r: Selectable<Database['subscription_billing']>): SubscriptionBilling {
@@ -352,23 +352,38 @@ export async function getSubscriptionBillings(
 }
 
 /** Updates many existing billing states (distinct subscriptions), many rows a statement. */
+/**
+ * Replaces many billing states, many rows a statement. With `before` (their values as read), only
+ * the columns that changed in some row are written, so `subscription_billing_next_charge` is left
+ * alone when no next charge moved (`updated_at` is always written).
+ */
 export async function saveSubscriptionBillings(
   tx: Tx,
   states: readonly SubscriptionBilling[],
   updatedAt: string,
+  before?: ReadonlyMap<string, SubscriptionBilling>,
 ): Promise<void> {
+  const columnsOf = (b: SubscriptionBilling) => ({
+    term_prices: termToJson(b.termPrices),
+    cycle_state: cycleToJson(b.cycle),
+    next_charge_at: b.nextChargeAt,
+  });
+  const rows = states.map(columnsOf);
+  const names = ['term_prices', 'cycle_state', 'next_charge_at'] as const;
+  const olds = before && states.map((b) => before.get(b.subscriptionId));
+  const assigned = new Set<(typeof names)[number]>(olds ? [] : names);
+  for (const [i, was] of (olds ?? []).entries()) {
+    const old = was && columnsOf(was);
+    for (const name of names) if (!old || old[name] !== rows[i]?.[name]) assigned.add(name);
+    if (assigned.size === names.length) break;
+  }
+  const changed = names.filter((name) => assigned.has(name));
   await updateMany(
     tx,
     'subscription_billing',
     { name: 'subscription_id', type: 'text' },
-    ['term_prices', 'cycle_state', 'next_charge_at', 'updated_at'].map((name) => ({ name, type: 'text' })),
-    states.map((b) => [
-      b.subscriptionId,
-      termToJson(b.termPrices),
-      cycleToJson(b.cycle),
-      b.nextChargeAt,
-      updatedAt,
-    ]),
+    [...changed, 'updated_at'].map((name) => ({ name, type: 'text' })),
+    states.map((b, i) => [b.subscriptionId, ...changed.map((name) => rows[i]?.[name]), updatedAt]),
   );
 }
 

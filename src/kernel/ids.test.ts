@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGuid, randomIds, seededIds } from './ids.ts';
+import { isGuid, orderedGuids, randomIds, seededIds } from './ids.ts';
 
 const take = (seed: number, n: number) => {
   const ids = seededIds(seed);
@@ -65,5 +65,48 @@ describe('seededIds', () => {
     const a = randomIds.guid();
     expect(isGuid(a)).toBe(true);
     expect(randomIds.guid()).not.toBe(a);
+  });
+});
+
+describe('ordered GUIDs', () => {
+  const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const sorted = (ids: readonly string[]) => [...ids].sort();
+
+  it('randomIds: version-7 GUIDs, each sorting after the one before, the time in the first 48 bits', () => {
+    const before = Date.now();
+    const ids = Array.from({ length: 10_000 }, () => randomIds.orderedGuid());
+    for (const id of ids) expect(id).toMatch(V7);
+    expect(sorted(ids)).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    const ms = Number.parseInt((ids[0] ?? '').replaceAll('-', '').slice(0, 12), 16);
+    expect(ms).toBeGreaterThanOrEqual(before);
+    expect(ms).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('more than 4,096 in one tick borrow the next tick, and a clock that goes back does not break the order', () => {
+    let now = 1_000;
+    const next = orderedGuids(() => now, seededIds(3).guid);
+    const ids = Array.from({ length: 5_000 }, () => next());
+    expect(ids[4_095]?.slice(0, 18)).toBe('00000000-03e8-7fff');
+    expect(ids[4_096]?.slice(0, 18)).toBe('00000000-03e9-7000');
+    now = 500; // the clock stepped back
+    ids.push(next(), next());
+    now = 2_000;
+    ids.push(next());
+    expect(sorted(ids)).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.at(-1)?.slice(0, 18)).toBe('00000000-07d0-7000');
+  });
+
+  it('seededIds: the same seed gives the same ordered sequence, in order', () => {
+    const run = (seed: number) => {
+      const ids = seededIds(seed);
+      return Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? ids.guid() : ids.orderedGuid()));
+    };
+    expect(run(5)).toEqual(run(5));
+    expect(run(5)).not.toEqual(run(6));
+    const ordered = run(5).filter((_, i) => i % 3 !== 0);
+    for (const id of ordered) expect(id).toMatch(V7);
+    expect(sorted(ordered)).toEqual(ordered);
   });
 });

@@ -5,7 +5,8 @@
  *
  * - PostgreSQL returns `int8` as text: `exactInt8` parses it.
  * - better-sqlite3 returns JS numbers (rounded past 2^53) unless a statement asks for bigints:
- *   `exactSqlite` makes every statement read bigints and turns the safe ones back into numbers.
+ *   `exactSqlite` makes every statement read bigints and turns the safe ones back into numbers
+ *   (and keeps prepared statements for reuse).
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SqliteDatabase as KyselySqliteDatabase, SqliteStatement } from 'kysely';
@@ -51,12 +52,33 @@ function exactStatement(stmt: Statement): SqliteStatement {
   };
 }
 
+/**
+ * Prepared statements kept per SQL text (least recently used dropped first). Kysely prepares every
+ * query it runs; a month close runs the same few multi-row statements thousands of times, and
+ * compiling them again each time was 8% of its time. One connection runs one statement at a time,
+ * so sharing a prepared statement is safe.
+ */
+export const STATEMENT_CACHE_SIZE = 200;
+
 /** The database as Kysely's SQLite dialect sees it, reading integers exactly. */
 export function exactSqlite(database: SqliteDatabase): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => {
+      cache.clear();
       database.close();
     },
-    prepare: (sql) => exactStatement(database.prepare(sql)),
+    prepare: (sql) => {
+      const cached = cache.get(sql);
+      if (cached) {
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const stmt = exactStatement(database.prepare(sql));
+      cache.set(sql, stmt);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
   };
 }

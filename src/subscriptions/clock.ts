@@ -140,7 +140,7 @@ export const processDue = defineCommand({
     const saved = new Map<string, Subscription>();
     const report = { renewed: 0, expired: 0, disabled: 0 };
     for (const s of due) await bringUpToDate(ctx, s, report, batch, saved);
-    await store.saveSubscriptions(ctx.tx, [...saved.values()]);
+    await store.saveSubscriptions(ctx.tx, [...saved.values()], found);
     await batch.flush();
     return accept({
       ...report,

@@ -31,7 +31,7 @@ export async function provisionSubscriptions(
   for (const line of order.lines) {
     const licensed = line.billing === 'license' && line.termDuration !== null;
     const subscription: Subscription = {
-      id: ctx.ids.guid(),
+      id: ctx.ids.orderedGuid(),
       customerTenantId: order.customerTenantId,
       sellerTenantId: order.sellerTenantId,
       orderId: order.id,

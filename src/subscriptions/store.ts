@@ -114,11 +114,31 @@ export async function saveSubscription(tx: Tx, s: Subscription): Promise<void> {
 
 const INTEGER_COLUMNS = new Set(['quantity', 'auto_renew', 'partner_id']);
 
-/** `saveSubscription` of many subscriptions (distinct ids), many rows a statement. */
-export async function saveSubscriptions(tx: Tx, subscriptions: readonly Subscription[]): Promise<void> {
+/**
+ * `saveSubscription` of many subscriptions (distinct ids), many rows a statement. With `before`
+ * (their values as read), only the columns that changed in some row are written: an index whose
+ * columns are not assigned is left alone (a renewal rewrites its term's columns, not the partner's
+ * or status indexes).
+ */
+export async function saveSubscriptions(
+  tx: Tx,
+  subscriptions: readonly Subscription[],
+  before?: ReadonlyMap<string, Subscription>,
+): Promise<void> {
   const first = subscriptions[0];
   if (!first) return;
-  const columns: ValueColumn[] = Object.keys(changeable(first)).map((name) => ({
+  const names = Object.keys(changeable(first)) as (keyof ReturnType<typeof changeable>)[];
+  const rows = subscriptions.map((s) => changeable(s));
+  const assigned = new Set(before ? [] : names);
+  for (const [i, s] of (before ? subscriptions : []).entries()) {
+    const was = before?.get(s.id);
+    const old = was && changeable(was);
+    for (const name of names) if (!old || old[name] !== rows[i]?.[name]) assigned.add(name);
+    if (assigned.size === names.length) break;
+  }
+  // In the columns' own order, whatever the rows' order.
+  const changed = names.filter((name) => assigned.has(name));
+  const columns: ValueColumn[] = changed.map((name) => ({
     name,
     type: INTEGER_COLUMNS.has(name) ? 'integer' : 'text',
   }));
@@ -127,7 +147,7 @@ export async function saveSubscriptions(tx: Tx, subscriptions: readonly Subscrip
     'subscriptions',
     { name: 'id', type: 'text' },
     columns,
-    subscriptions.map((s) => [s.id, ...Object.values(changeable(s))]),
+    subscriptions.map((s, i) => [s.id, ...changed.map((name) => rows[i]?.[name])]),
   );
 }
 

@@ -394,7 +394,7 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
     payload: unknown,
   ) =>
     loader.add('ledger_events', {
-      id: ids.guid(),
+      id: ids.orderedGuid(),
       occurred_at: at,
       command,
       type,
@@ -960,7 +960,7 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
         { chargeType: 'new', quantity: l.quantity, sign: 1, cycle: c, fromDay: 0 },
         prices,
         l.currency,
-        () => ids.guid(),
+        () => ids.orderedGuid(),
       );
       const occurredAt = toInstant(c.start);
       for (const [i, line] of raw.entries())
@@ -1183,7 +1183,7 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
           partnerIdOnRecord: por?.partnerId ?? null,
           partnerOfRecordTenantId: por?.tenantId ?? null,
           salesChain: chainJson,
-          subscriptionId: ids.guid(),
+          subscriptionId: ids.orderedGuid(),
         };
         lines.push(line);
         total += line.unitPriceMinor * line.quantity;

@@ -1,0 +1,138 @@
+/**
+ * A due batch writes only what changed. SQLite (and PostgreSQL, for its HOT updates) rewrites the
+ * entry of every index whose column an `UPDATE` assigns, even to the same value: a renewal that
+ * assigned every column of `subscriptions` dirtied a random page of the partner index per
+ * subscription, a quarter of the month close's writes on the medium world. Checked on the
+ * statements the batch sends, and on what it leaves in the rows.
+ */
+import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from 'kysely';
+import { beforeEach, expect, it } from 'vitest';
+import { OpenCsp } from '../src/app/opencsp.ts';
+import { seededIds } from '../src/kernel/ids.ts';
+import { SYSTEM } from '../src/kernel/principal.ts';
+import { addDays } from '../src/kernel/time.ts';
+import { placeOrder } from '../src/orders/service.ts';
+import type { Store } from '../src/store/store.ts';
+import { processDue } from '../src/subscriptions/clock.ts';
+import { must } from '../src/world/builder.ts';
+import { buildCommerceWorld, type CommerceWorld, SEATS } from './support/commerce.ts';
+import { describeEachDatabase, T0 } from './support/databases.ts';
+
+/** A store whose write transactions report the SQL of every statement they run. */
+function recordingStore(store: Store, statements: string[]): Store {
+  const plugin: KyselyPlugin = {
+    transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+      return args.node;
+    },
+    async transformResult(args) {
+      return args.result;
+    },
+  };
+  return {
+    ...store,
+    write: (body) =>
+      store.write((tx, attempt) => {
+        const recording = tx.withPlugin({
+          ...plugin,
+          transformQuery(args) {
+            statements.push(tx.getExecutor().compileQuery(args.node, args.queryId).sql);
+            return args.node;
+          },
+        });
+        return body(recording, attempt);
+      }),
+  };
+}
+
+/** The columns an `UPDATE <table> SET a = …, b = …` assigns. */
+function assigned(statements: readonly string[], table: string): string[][] {
+  return statements
+    .filter((s) => new RegExp(`^update "?${table}"? set`, 'i').test(s))
+    .map((s) =>
+      [...(s.match(/ set (.*?) from /is)?.[1] ?? '').matchAll(/"?(\w+)"? = /g)].map((m) => m[1] as string),
+    );
+}
+
+describeEachDatabase('due batch writes', (db) => {
+  let csp: OpenCsp;
+  let w: CommerceWorld;
+  beforeEach(async () => {
+    csp = await db.fresh();
+    w = await buildCommerceWorld(csp);
+  });
+
+  async function order(autoRenew: boolean) {
+    const o = must(
+      await csp.execute(
+        placeOrder,
+        { principal: w.direct.globalAdmin, now: T0 },
+        {
+          sellerTenantId: w.direct.tenantId,
+          customerTenantId: w.directCustomer.tenantId,
+          lines: [
+            { catalogItemId: SEATS, quantity: 3, termDuration: 'P1M', billingCycle: 'monthly', autoRenew },
+          ],
+        },
+      ),
+    );
+    return o.lines[0]?.subscriptionId as string;
+  }
+
+  const row = (id: string) =>
+    csp.store.db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  it('renewals assign their term columns only; the rows hold the new terms, the rest unchanged', async () => {
+    const a = await order(true);
+    const b = await order(true);
+    const before = [await row(a), await row(b)];
+    const statements: string[] = [];
+    const recording = new OpenCsp(recordingStore(csp.store, statements), csp.program, seededIds(3), () => T0);
+    const later = addDays(T0, 40);
+    const due = must(await recording.execute(processDue, { principal: SYSTEM, now: later }, {}));
+    expect(due.renewed).toBe(2);
+    expect(assigned(statements, 'subscriptions')).toEqual([
+      ['term_start_at', 'term_end_at', 'cancellation_window_ends_at', 'updated_at'],
+    ]);
+    for (const [i, id] of [a, b].entries()) {
+      const now = await row(id);
+      const was = before[i];
+      expect(now.term_start_at).toBe(was?.term_end_at);
+      expect((now.term_end_at ?? '') > (was?.term_end_at ?? '')).toBe(true);
+      expect({
+        ...now,
+        term_start_at: '',
+        term_end_at: '',
+        cancellation_window_ends_at: '',
+        updated_at: '',
+      }).toEqual({
+        ...was,
+        term_start_at: '',
+        term_end_at: '',
+        cancellation_window_ends_at: '',
+        updated_at: '',
+      });
+    }
+    // The billing states: the renewal's cycle and prices; updated_at always.
+    const billing = assigned(statements, 'subscription_billing');
+    expect(billing).toHaveLength(1);
+    expect(billing[0]).toContain('updated_at');
+    expect(billing[0]).not.toContain('customer_country');
+  });
+
+  it('a batch mixing a renewal and an expiry assigns the union of what changed, right for both rows', async () => {
+    const renewing = await order(true);
+    const expiring = await order(false);
+    const statements: string[] = [];
+    const recording = new OpenCsp(recordingStore(csp.store, statements), csp.program, seededIds(4), () => T0);
+    must(await recording.execute(processDue, { principal: SYSTEM, now: addDays(T0, 40) }, {}));
+    const columns = assigned(statements, 'subscriptions')[0] ?? [];
+    expect(columns).toEqual(expect.arrayContaining(['status', 'ended_at', 'term_end_at', 'updated_at']));
+    expect(columns).not.toContain('partner_tenant_id');
+    expect(columns).not.toContain('sales_chain');
+    const [r, e] = [await row(renewing), await row(expiring)];
+    expect(r.status).toBe('active');
+    expect(r.ended_at).toBeNull();
+    expect(e.status).toBe('expired');
+    expect(e.ended_at).not.toBeNull();
+  });
+});
