@@ -4,12 +4,32 @@
  * sorting or hashing every open line of the period for each step (hundreds of steps on a medium
  * month on PostgreSQL). SQLite: its query plan. PostgreSQL: the plan it can reach when scans and
  * hashing are priced out (tiny test tables are planned differently from large ones; the benchmark
- * covers the real size): an ordered index scan with no sort.
+ * covers the real size): an ordered index scan with no sort. Likewise the period export's pages of
+ * documents (migration 0011's `invoices_closed`).
  */
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { earliestOpenPeriodQuery, openGroupsQuery } from '../src/billing/close.ts';
+import { documentPageQuery } from '../src/billing/export.ts';
+import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
+
+/** PostgreSQL's plan of `compiled` with sequential and bitmap scans and hash aggregation priced out. */
+async function postgresPlan(db: Kysely<Database>, compiled: CompiledQuery): Promise<string> {
+  return db.connection().execute(async (conn) => {
+    await sql`SET enable_seqscan = off`.execute(conn);
+    await sql`SET enable_bitmapscan = off`.execute(conn);
+    await sql`SET enable_hashagg = off`.execute(conn);
+    try {
+      const r = await conn.executeQuery<{ 'QUERY PLAN': string }>(
+        CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]),
+      );
+      return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+    } finally {
+      await sql`RESET ALL`.execute(conn);
+    }
+  });
+}
 
 describeEachDatabase('month close query plans', (db) => {
   it('the open relationships of a period come in order from billing_lines_open, without a sort', async () => {
@@ -24,19 +44,7 @@ describeEachDatabase('month close query plans', (db) => {
       expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
       return;
     }
-    const plan = await csp.store.db.connection().execute(async (conn) => {
-      await sql`SET enable_seqscan = off`.execute(conn);
-      await sql`SET enable_bitmapscan = off`.execute(conn);
-      await sql`SET enable_hashagg = off`.execute(conn);
-      try {
-        const r = await conn.executeQuery<{ 'QUERY PLAN': string }>(
-          CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]),
-        );
-        return r.rows.map((x) => x['QUERY PLAN']).join('\n');
-      } finally {
-        await sql`RESET ALL`.execute(conn);
-      }
-    });
+    const plan = await postgresPlan(csp.store.db, compiled);
     expect(plan).toMatch(/Index (Only )?Scan using billing_lines_open/);
     expect(plan).not.toMatch(/Sort/);
   });
@@ -53,5 +61,29 @@ describeEachDatabase('month close query plans', (db) => {
       /(SCAN|SEARCH) billing_lines USING (COVERING )?INDEX billing_lines_open/,
     );
     expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+  });
+});
+
+describeEachDatabase('period export query plans', (db) => {
+  it('the documents closed in a period come a page at a time from invoices_closed, without a sort', async () => {
+    const csp = await db.fresh();
+    const after = { seller: 'tenant-a', kind: 'invoice', number: 'INV-2026-000001' };
+    for (const tenant of [null, 'tenant-b']) {
+      const compiled = documentPageQuery(csp.store.db, '2026-12', tenant, after, 1000).compile();
+      if (db.name === 'sqlite') {
+        const rows = await csp.store.db.executeQuery<{ detail: string }>(
+          CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+        );
+        const details = rows.rows.map((r) => r.detail).join('\n');
+        expect(details).toMatch(
+          /USING INDEX invoices_closed \(closed_in_period=\? AND \(seller_tenant_id,kind,number\)>\(\?,\?,\?\)\)/,
+        );
+        expect(details).not.toMatch(/TEMP B-TREE/);
+        continue;
+      }
+      const plan = await postgresPlan(csp.store.db, compiled);
+      expect(plan).toMatch(/Index Scan using invoices_closed/);
+      expect(plan).not.toMatch(/Sort/);
+    }
   });
 });

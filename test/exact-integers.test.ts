@@ -23,7 +23,7 @@ it('exactInteger and exactInt8: numbers while safe, bigints past 2^53', () => {
 });
 
 describeEachDatabase('integers read exactly', (db) => {
-  it('a bigint column past 2^53 reads back exactly, in rows, sums and (SQLite) streams; small ones stay numbers', async () => {
+  it('a bigint column past 2^53 reads back exactly, in rows, arrays, sums and (SQLite) streams; small ones stay numbers', async () => {
     const csp = await db.fresh();
     const d = csp.store.db;
     await d
@@ -59,6 +59,19 @@ describeEachDatabase('integers read exactly', (db) => {
         streamed.push(r.value);
       expect(streamed).toEqual([PAST_2_53, 7]);
     }
+    // Array reads (exports): columns in select order, the same exact integers.
+    const arrays = await csp.store.readArrays(
+      d
+        .selectFrom('counters')
+        .select(['value', 'name'])
+        .where('name', 'like', 'exact-%')
+        .orderBy('name')
+        .compile(),
+    );
+    expect(arrays).toEqual([
+      [PAST_2_53, 'exact-a'],
+      [7, 'exact-b'],
+    ]);
     // Statements that write still report their changes.
     const del = await d.deleteFrom('counters').where('name', 'like', 'exact-%').executeTakeFirst();
     expect(Number(del.numDeletedRows)).toBe(2);
@@ -113,4 +126,36 @@ it('SQLite statements are prepared once per SQL text and reused; the oldest are 
   }
   expect(exact.prepare('select v from t order by v').all([])).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
   exact.close();
+});
+
+it('SQLite array reads wait for the transaction holding the connection, and read only what it committed', async () => {
+  const { openStore } = await import('../src/store/store.ts');
+  const { migrate } = await import('../src/store/migrations/index.ts');
+  const store = openStore(':memory:');
+  try {
+    await migrate(store);
+    const count = store.db.selectFrom('counters').select('name').where('name', '=', 'held').compile();
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let inserted!: () => void;
+    const insertedNow = new Promise<void>((r) => {
+      inserted = r;
+    });
+    const writing = store.write(async (tx) => {
+      await tx.insertInto('counters').values({ name: 'held', value: 1 }).execute();
+      inserted();
+      await held;
+      return { commit: false, value: undefined };
+    });
+    await insertedNow;
+    // Asked while the write transaction holds the connection: it must not see the uncommitted row.
+    const reading = store.readArrays(count);
+    release();
+    await writing;
+    expect(await reading).toEqual([]);
+  } finally {
+    await store.close();
+  }
 });

@@ -6,6 +6,7 @@ import {
   divideRounded,
   extend,
   formatMoney,
+  formatScaled,
   minorToMicros,
   refundFrom,
   splitLargestRemainder,
@@ -19,6 +20,21 @@ describe('money', () => {
     for (const c of currencies) expect(CURRENCY_EXPONENTS[c], c).toBeTypeOf('number');
     expect(CURRENCY_EXPONENTS.JPY).toBe(0);
     expect(CURRENCY_EXPONENTS.KRW).toBe(0);
+  });
+
+  it('formats integers scaled by a power of ten the same from a bigint or a number', () => {
+    for (const [value, decimals, text] of [
+      [1234, 2, '12.34'],
+      [-5, 2, '-0.05'],
+      [0, 2, '0.00'],
+      [-7, 0, '-7'],
+      [12_340_000, 6, '12.340000'],
+      [Number.MAX_SAFE_INTEGER, 2, '90071992547409.91'],
+    ] as const) {
+      expect(formatScaled(value, decimals)).toBe(text);
+      expect(formatScaled(BigInt(value), decimals)).toBe(text);
+    }
+    expect(formatScaled(-9_007_199_254_740_993n, 2)).toBe('-90071992547409.93');
   });
 
   it('rounds half-up on the magnitude, then the sign', () => {

@@ -123,20 +123,23 @@ export function parseDecimal(text: string, decimals: number): bigint | undefined
   return m[1] === '-' ? -value : value;
 }
 
-/** An integer scaled by 10^`decimals` as a locale-free decimal string (`1234`, 2 → `12.34`). */
-export function formatScaled(value: bigint, decimals: number): string {
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(decimals + 1, '0');
+/**
+ * An integer scaled by 10^`decimals` as a locale-free decimal string (`1234`, 2 → `12.34`). Takes a
+ * `bigint` or an integer `number` (as the stores read them: a number while it is exact).
+ */
+export function formatScaled(value: bigint | number, decimals: number): string {
+  const negative = value < 0;
+  const digits = String(negative ? -value : value).padStart(decimals + 1, '0');
   const text = decimals === 0 ? digits : `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`;
   return negative ? `-${text}` : text;
 }
 
 /** An amount in minor units as a decimal string at the currency's exponent (`1234` EUR → `12.34`). */
-export function formatAmount(minor: bigint, currency: string): string {
+export function formatAmount(minor: bigint | number, currency: string): string {
   return formatScaled(minor, exponentOf(currency));
 }
 
 /** A unit price in micro-units as a decimal string with six decimals (`12340000` → `12.340000`). */
-export function formatMicros(micros: bigint): string {
+export function formatMicros(micros: bigint | number): string {
   return formatScaled(micros, 6);
 }

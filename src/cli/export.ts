@@ -17,11 +17,15 @@ export type ExportFormat = (typeof FORMATS)[number];
 
 const PAGE = 1000;
 
+/** A field holding one of these is quoted (RFC 4180). */
+const NEEDS_QUOTES = /[",\r\n]/;
+
 /** One CSV field: quoted when needed, quotes doubled; objects as JSON; null and undefined empty. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvLine(values: readonly unknown[]): string {

@@ -60,25 +60,55 @@ function exactStatement(stmt: Statement): SqliteStatement {
  */
 export const STATEMENT_CACHE_SIZE = 200;
 
-/** The database as Kysely's SQLite dialect sees it, reading integers exactly. */
-export function exactSqlite(database: SqliteDatabase): KyselySqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
+/** A least-recently-used cache of what `make` builds per key, at most `STATEMENT_CACHE_SIZE`. */
+function lru<T>(make: (key: string) => T): { get(key: string): T; clear(): void } {
+  const cache = new Map<string, T>();
   return {
-    close: () => {
-      cache.clear();
-      database.close();
-    },
-    prepare: (sql) => {
-      const cached = cache.get(sql);
-      if (cached) {
-        cache.delete(sql);
-        cache.set(sql, cached);
+    get(key) {
+      const cached = cache.get(key);
+      if (cached !== undefined) {
+        cache.delete(key);
+        cache.set(key, cached);
         return cached;
       }
-      const stmt = exactStatement(database.prepare(sql));
-      cache.set(sql, stmt);
+      const made = make(key);
+      cache.set(key, made);
       if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      return stmt;
+      return made;
+    },
+    clear: () => cache.clear(),
+  };
+}
+
+/** The database as Kysely's SQLite dialect sees it, reading integers exactly; plus array reads. */
+export interface ExactSqlite extends KyselySqliteDatabase {
+  /**
+   * Runs one read statement and returns its rows as arrays of column values in select order,
+   * integers exact. The caller holds the connection (Kysely's `connection()`), so no other
+   * statement runs in between.
+   */
+  selectArrays(sql: string, parameters: readonly unknown[]): unknown[][];
+}
+
+/** The database as Kysely's SQLite dialect sees it, reading integers exactly. */
+export function exactSqlite(database: SqliteDatabase): ExactSqlite {
+  const statements = lru((sql) => exactStatement(database.prepare(sql)));
+  const arrayStatements = lru((sql) => database.prepare(sql).raw(true).safeIntegers(true));
+  return {
+    close: () => {
+      statements.clear();
+      arrayStatements.clear();
+      database.close();
+    },
+    prepare: (sql) => statements.get(sql),
+    selectArrays(sql, parameters) {
+      const rows = arrayStatements.get(sql).all(parameters as unknown[]) as unknown[][];
+      for (const row of rows)
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i];
+          if (typeof v === 'bigint') row[i] = exactInteger(v);
+        }
+      return rows;
     },
   };
 }

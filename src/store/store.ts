@@ -8,7 +8,7 @@
  * `SERIALIZABLE` and the whole transaction is retried on a serialization failure.
  */
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { classifyDbError } from './errors.ts';
 import { exactInt8, exactSqlite } from './exact-integers.ts';
@@ -57,6 +57,12 @@ export interface Store {
   nextValue(tx: Kysely<Database>, name: SequenceName): Promise<number>;
   /** Runs `body` in a read-only transaction: a consistent snapshot, nothing written. */
   read<T>(body: (tx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Runs one read query (a consistent snapshot of its own) and returns its rows as arrays of column
+   * values in select order, integers exact as everywhere. For bulk reads (exports): building an
+   * object of thirty properties per row cost more than the database's own work.
+   */
+  readArrays(query: CompiledQuery): Promise<unknown[][]>;
   /** Where the data lives, without credentials. */
   readonly location: string;
   /**
@@ -104,7 +110,8 @@ function openSqlite(file: string, options: StoreOptions): Store {
     throw new Error(`sqliteCacheMiB must be a whole number of MiB, 1 or more (got ${cacheMiB})`);
   // Negative: a size in KiB rather than in pages.
   database.pragma(`cache_size = -${cacheMiB * 1024}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: exactSqlite(database) }) });
+  const exact = exactSqlite(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: exact }) });
   return makeStore(
     'sqlite',
     db,
@@ -112,6 +119,8 @@ function openSqlite(file: string, options: StoreOptions): Store {
     'BEGIN IMMEDIATE',
     'BEGIN',
     counterNext,
+    // Holding the connection (the driver's mutex), so no transaction of another command is open on it.
+    (query) => db.connection().execute(async () => exact.selectArrays(query.sql, query.parameters)),
     options,
   );
 }
@@ -143,6 +152,14 @@ function openPostgres(url: string, options: StoreOptions): Store {
     'BEGIN ISOLATION LEVEL SERIALIZABLE',
     'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
     postgresNext,
+    async (query) =>
+      (
+        await pool.query<unknown[]>({
+          text: query.sql,
+          values: query.parameters as unknown[],
+          rowMode: 'array',
+        })
+      ).rows,
     options,
   );
 }
@@ -154,6 +171,7 @@ function makeStore(
   beginWrite: string,
   beginRead: string,
   nextValue: Store['nextValue'],
+  readArrays: Store['readArrays'],
   options: StoreOptions,
 ): Store {
   const maxAttempts = options.maxAttempts ?? 12;
@@ -183,6 +201,7 @@ function makeStore(
     db,
     location,
     nextValue,
+    readArrays,
     async write(body) {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -14,6 +14,7 @@ import { lookupIndexes } from './0007-lookup-indexes.ts';
 import { billing } from './0008-billing.ts';
 import { dueIndexes } from './0009-due-indexes.ts';
 import { openLinesIndex } from './0010-open-lines-index.ts';
+import { closedDocumentsIndex } from './0011-closed-documents-index.ts';
 
 export interface Migration {
   readonly id: string;
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   billing,
   dueIndexes,
   openLinesIndex,
+  closedDocumentsIndex,
 ];
 
 /**
