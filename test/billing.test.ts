@@ -510,6 +510,63 @@ describeEachDatabase('billing', (db) => {
       expect(codes(twice)).toEqual(['INVOICE_NOT_ISSUED']);
     });
 
+    it("a full refund after a close: the charge on the issued January invoice is refunded on a January credit note, seats added in February on February's invoice", async () => {
+      const operator = { principal: w.operator.principal };
+      const id = (await indirectOrder(10, 13)).lines[0]?.subscriptionId as string; // 2026-01-28
+      await advanceWorldClock(csp, operator, { days: 17 });
+      must(await closeBillingPeriod(csp, { ...operator, ...at(17) }, { period: '2026-01' }));
+      // Inside the 168 hours: two seats added on 2026-02-02, cancelled on 2026-02-03.
+      must(
+        await csp.execute(
+          changeQuantity,
+          { principal: w.provider.globalAdmin, ...at(18) },
+          { subscriptionId: id, quantity: 12 },
+        ),
+      );
+      must(
+        await csp.execute(
+          cancelSubscription,
+          { principal: w.provider.globalAdmin, ...at(19) },
+          { subscriptionId: id },
+        ),
+      );
+      await advanceWorldClock(csp, operator, { days: 30 });
+      must(await closeBillingPeriod(csp, { ...operator, ...at(47) }, { period: '2026-02' }));
+
+      const lines = await csp.store.read((tx) => linesOfSubscription(tx, id));
+      const documents = new Map(
+        must(await csp.query(listInvoices, operator, { limit: 100 })).items.map((i) => [i.id, i]),
+      );
+      const byId = new Map(lines.map((l) => [l.id, l]));
+      const cancels = lines.filter((l) => l.chargeType === 'cancelImmediate');
+      // Two parts, each one line per tier under one ReferenceId: one reverses the January charge
+      // (and the February refund of it), one the seats charged in February.
+      expect(cancels).toHaveLength(6);
+      expect(new Set(cancels.map((l) => l.eventId)).size).toBe(2);
+      expect(new Set(cancels.map((l) => l.referenceId)).size).toBe(1);
+      for (const l of cancels) {
+        const reversed = byId.get(l.refundsLineId ?? '');
+        const doc = documents.get(l.invoiceId ?? '');
+        if (reversed?.chargeType === 'new') {
+          expect(doc?.kind).toBe('credit-note');
+          expect(doc?.period).toBe('2026-01');
+          expect(doc?.originalInvoiceId).toBe(reversed.invoiceId);
+        } else {
+          expect(reversed?.chargeType).toBe('addQuantity');
+          expect([doc?.kind, doc?.period]).toEqual(['invoice', '2026-02']);
+        }
+      }
+      // January's documents (the invoice and its credit notes) net the subscription to zero at
+      // every tier, and so do February's.
+      const net = new Map<string, bigint>();
+      for (const l of lines) {
+        const key = `${documents.get(l.invoiceId ?? '')?.period} ${l.tier}`;
+        net.set(key, (net.get(key) ?? 0n) + l.amount);
+      }
+      expect([...net.values()]).toEqual([0n, 0n, 0n, 0n, 0n, 0n]);
+      expect(await netPerTier(id)).toEqual([0n, 0n, 0n]);
+    });
+
     describe('a void invoice annuls its charges: no credit for them', () => {
       /** January's invoices of an order bought on 2026-01-28, issued; returns the subscription. */
       async function januaryIssued(): Promise<string> {

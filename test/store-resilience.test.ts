@@ -33,4 +33,19 @@ describeEachDatabase('store resilience', (db) => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await one()).toBe(1);
   });
+
+  it('turns JIT compilation off on every PostgreSQL connection it opens', async () => {
+    if (db.name !== 'postgres') return;
+    await db.fresh();
+    const store = db.store();
+    const jit = async () => (await sql<{ jit: string }>`show jit`.execute(store.db)).rows[0]?.jit;
+    // Several at once, so the pool opens more than one connection.
+    const settings = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        store.read(async (tx) => (await sql<{ jit: string }>`show jit`.execute(tx)).rows[0]?.jit),
+      ),
+    );
+    expect(settings).toEqual(['off', 'off', 'off', 'off']);
+    expect(await jit()).toBe('off');
+  });
 });

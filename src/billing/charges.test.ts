@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TermLine } from './charges.ts';
 import {
   amountAt,
   type ChargeType,
@@ -8,6 +9,7 @@ import {
   dateOf,
   dayOfCycle,
   fullRefundAmounts,
+  fullRefundParts,
   nextCycleStart,
   periodBounds,
   remainingSlices,
@@ -137,5 +139,73 @@ describe('proration and the cascade', () => {
         },
       ),
     ).toThrow('1 amounts for 2 tiers');
+  });
+
+  it('a full refund is split by where its charges were billed: a charge on a document and its refunds are a part of their own', () => {
+    const tiers: TierPrice[] = [1, 2].map((tier) => ({
+      tier,
+      sellerTenantId: `s${tier}`,
+      buyerTenantId: `b${tier}`,
+      unitPriceMicros: 1_000_000n,
+      costMicros: null,
+      erpMicros: null,
+      source: 'price-list',
+      sourceId: null,
+    }));
+    const line = (
+      id: string,
+      eventId: string,
+      tier: number,
+      chargeType: ChargeType,
+      amount: bigint,
+      refundsLineId: string | null,
+      invoiceId: string | null,
+    ): TermLine => ({
+      id,
+      eventId,
+      tier,
+      sellerTenantId: `s${tier}`,
+      chargeType,
+      amount,
+      refundsLineId,
+      invoiceId,
+    });
+    // Bought in a month that has closed (on invoices I1, I2); seats added after, rated but on no document.
+    const bought = [
+      line('n1', 'e1', 1, 'new', 400n, null, 'I1'),
+      line('n2', 'e1', 2, 'new', 800n, null, 'I2'),
+    ];
+    const changed = [
+      line('r1', 'e2', 1, 'addQuantity', -300n, 'n1', null),
+      line('r2', 'e2', 2, 'addQuantity', -600n, 'n2', null),
+      line('c1', 'e3', 1, 'addQuantity', 600n, null, null),
+      line('c2', 'e3', 2, 'addQuantity', 1_200n, null, null),
+      line('k2', 'e4', 2, 'customerCredit', -50n, null, 'I2'),
+    ];
+    const parts = fullRefundParts(tiers, ['c1', 'c2'], [...bought, ...changed]);
+    expect(
+      parts.map((p) => [p.refunds, p.lines.map((l) => l.id), fullRefundAmounts(tiers, p.lines)]),
+    ).toEqual([
+      // The billed charge and the refunds of it: a credit note for I1 / I2 when closed.
+      [
+        ['n1', 'n2'],
+        ['n1', 'n2', 'r1', 'r2'],
+        [-100n, -200n],
+      ],
+      // The rest (a credit is the seller's own decision: it stays): reverses the current charges.
+      [
+        ['c1', 'c2'],
+        ['c1', 'c2', 'k2'],
+        [-600n, -1_200n],
+      ],
+    ]);
+    // The parts together net the term to zero, as one refund would.
+    const all = [...bought, ...changed];
+    expect(fullRefundAmounts(tiers, all)).toEqual([-700n, -1_400n]);
+    // Nothing on a document: one part, reversing the current charges (as before any close).
+    const open = all.map((l) => ({ ...l, invoiceId: null }));
+    expect(fullRefundParts(tiers, ['c1', 'c2'], open)).toEqual([{ lines: open, refunds: ['c1', 'c2'] }]);
+    // Everything on documents and no later change: one part reversing the billed charge.
+    expect(fullRefundParts(tiers, ['n1', 'n2'], bought)).toEqual([{ lines: bought, refunds: ['n1', 'n2'] }]);
   });
 });

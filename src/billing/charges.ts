@@ -227,3 +227,63 @@ export function fullRefundAmounts(prices: readonly TierPrice[], lines: readonly 
     return -net;
   });
 }
+
+/** A term's line as a full refund splits it: where it is billed and what it reverses. */
+export interface TermLine extends ChargedLine {
+  readonly id: string;
+  readonly eventId: string;
+  readonly refundsLineId: string | null;
+  /** The document it is on (null: none yet). */
+  readonly invoiceId: string | null;
+}
+
+/** One part of a full refund: the lines it nets to zero, and per tier of the prices the line it reverses. */
+export interface RefundPart {
+  readonly lines: readonly TermLine[];
+  readonly refunds: readonly (string | null)[];
+}
+
+/**
+ * A full refund split by where the charges it reverses were billed, so a refund of a charge already
+ * on a document goes on a credit note for it. Each charge event whose lines are on a document (by
+ * the time of a cancellation: a closed month's invoice) gets its own part — its charges and the
+ * refunds of them, reversing those charges tier by tier; every other line of the term goes in one
+ * part reversing `current` (the cycle's current charges). With nothing on a document that is one
+ * part, as before a month was closed; each part is netted by `fullRefundAmounts` and written as its
+ * own event (one line per tier), all under the cancellation's `ReferenceId`.
+ */
+export function fullRefundParts(
+  prices: readonly TierPrice[],
+  current: readonly (string | null)[],
+  lines: readonly TermLine[],
+): RefundPart[] {
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  const billed = new Map<string, TermLine[]>();
+  const rest: TermLine[] = [];
+  for (const l of lines) {
+    const charge = l.refundsLineId === null ? l : byId.get(l.refundsLineId);
+    const onDocument =
+      charge !== undefined &&
+      charge.refundsLineId === null &&
+      charge.invoiceId !== null &&
+      charge.chargeType !== 'customerCredit' &&
+      charge.chargeType !== 'cancelImmediate';
+    if (!onDocument) {
+      rest.push(l);
+      continue;
+    }
+    const part = billed.get(charge.eventId);
+    if (part) part.push(l);
+    else billed.set(charge.eventId, [l]);
+  }
+  const parts: RefundPart[] = [...billed.entries()].map(([eventId, ls]) => ({
+    lines: ls,
+    refunds: prices.map(
+      (p) =>
+        ls.find((l) => l.eventId === eventId && l.tier === p.tier && l.sellerTenantId === p.sellerTenantId)
+          ?.id ?? null,
+    ),
+  }));
+  if (rest.length > 0 || parts.length === 0) parts.push({ lines: rest, refunds: current });
+  return parts;
+}

@@ -32,6 +32,7 @@ import {
   dateOf,
   dayOfCycle,
   fullRefundAmounts,
+  fullRefundParts,
   nextCycleStart,
 } from './charges.ts';
 import type { BillingLine, CycleState, SubscriptionBilling } from './model.ts';
@@ -386,10 +387,12 @@ export async function chargeQuantityChange(
  * Cancelled inside the window (`cancelImmediate`). Under the `full` policy (the default) every
  * line of the term so far is netted to zero at each tier of the cycle's chain — the term's cycle
  * charges and the refunds and charges of its quantity changes — on one line per tier dated, like
- * every refund, from the cancellation day to the cycle's last (so it falls in an open period and,
- * when the charge it reverses is on an issued invoice, on a credit note for that invoice's
- * period). Under `prorated`, the rest of the cycle from the
- * cancellation day is refunded (all of it on the cycle's first day).
+ * every refund, from the cancellation day to the cycle's last (so it falls in an open period).
+ * When some of those charges are already on a document (bought late in a month that has closed
+ * since, seats changed after), each such charge is reversed by a part of its own, one line per
+ * tier referencing it, so the close puts it on a credit note for that invoice's period; the rest
+ * by one part referencing the cycle's current charges (`fullRefundParts`). Under `prorated`, the
+ * rest of the cycle from the cancellation day is refunded (all of it on the cycle's first day).
  */
 export async function chargeCancellation(ctx: CommandContext, before: Subscription): Promise<void> {
   const b = await store.getSubscriptionBilling(ctx.tx, before.id);
@@ -412,10 +415,12 @@ export async function chargeCancellation(ctx: CommandContext, before: Subscripti
         before.id,
         dateOf(new Date(before.termStartAt)),
       );
-      await writeCascade(ctx, before, b.customerCountry, b.cycle.chain, b.cycle.prices, spec, {
-        ...meta,
-        amounts: fullRefundAmounts(b.cycle.prices, term),
-      });
+      for (const part of fullRefundParts(b.cycle.prices, b.cycle.chargeLineIds, term))
+        await writeCascade(ctx, before, b.customerCountry, b.cycle.chain, b.cycle.prices, spec, {
+          ...meta,
+          refunds: part.refunds,
+          amounts: fullRefundAmounts(b.cycle.prices, part.lines),
+        });
     } else if (fromDay < c.days) {
       await writeCascade(ctx, before, b.customerCountry, b.cycle.chain, b.cycle.prices, spec, meta);
     }
