@@ -332,6 +332,22 @@ describeEachDatabase('billing exports', (db) => {
     }
     read.mockRestore();
   });
+
+  it('reads the next page while the consumer still holds the current one', async () => {
+    const reads = vi.spyOn(csp.store, 'readArrays');
+    try {
+      const out = await exportPeriod(csp, operator, '2026-01', 'ndjson', { pageSize: 1 });
+      if (!out.ok) throw new Error('export refused');
+      const it = out.value[Symbol.asyncIterator]();
+      expect((await it.next()).done).toBe(false);
+      const before = reads.mock.calls.length;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(reads.mock.calls.length).toBeGreaterThan(before);
+      await it.return?.(undefined);
+    } finally {
+      reads.mockRestore();
+    }
+  });
 });
 
 describe('CSV parser of the tests', () => {

@@ -15,12 +15,14 @@
  * straight to text: an object per row, twice (a `BillingLine`, then a keyed row), had cost more
  * than the database's own reads.
  */
+
 import type { Kysely } from 'kysely';
 import type { RequestInfo } from '../app/context.ts';
 import type { OpenCsp } from '../app/opencsp.ts';
 import { csvField } from '../cli/export.ts';
 import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { isOperator } from '../kernel/principal.ts';
+import { readAhead } from '../kernel/read-ahead.ts';
 import { actsFor } from '../rules/decisions.ts';
 import type { Database } from '../store/schema.ts';
 import { formatAmount, formatMicros } from './money.ts';
@@ -294,7 +296,8 @@ async function* chunks(
 ): AsyncGenerator<string> {
   const head = header(format);
   if (head) yield head;
-  for await (const { lines, numbers } of pages) {
+  // The next page is read while this one is written (PostgreSQL reads in its own process).
+  for await (const { lines, numbers } of readAhead(pages)) {
     let chunk = '';
     for (const l of lines)
       chunk += render(format, exportValues(l, numbers.get(text(l[AT.invoice_id])) ?? null, viewer));
