@@ -333,7 +333,7 @@ describeEachDatabase('billing exports', (db) => {
     read.mockRestore();
   });
 
-  it('reads the next page while the consumer still holds the current one', async () => {
+  it('on PostgreSQL reads the next page while the consumer still holds the current one', async () => {
     const reads = vi.spyOn(csp.store, 'readArrays');
     try {
       const out = await exportPeriod(csp, operator, '2026-01', 'ndjson', { pageSize: 1 });
@@ -342,7 +342,9 @@ describeEachDatabase('billing exports', (db) => {
       expect((await it.next()).done).toBe(false);
       const before = reads.mock.calls.length;
       await new Promise((r) => setTimeout(r, 50));
-      expect(reads.mock.calls.length).toBeGreaterThan(before);
+      // SQLite reads in this thread: nothing to overlap, no read-ahead.
+      if (db.name === 'postgres') expect(reads.mock.calls.length).toBeGreaterThan(before);
+      else expect(reads.mock.calls.length).toBe(before);
       await it.return?.(undefined);
     } finally {
       reads.mockRestore();

@@ -289,15 +289,20 @@ async function smallDocumentLines(csp: OpenCsp, docs: readonly Doc[]): Promise<L
   return docs.flatMap((d) => byDoc.get(d.id) ?? []);
 }
 
+/**
+ * Writes pages of lines as text. `overlapped`: the next page is read while this one is written —
+ * PostgreSQL, whose server reads in a process of its own (the medium world's CSV export went from
+ * 15,800 to 32,300 rows/s with this and JIT off together). SQLite reads in this thread: nothing to overlap, so no read-ahead.
+ */
 async function* chunks(
+  overlapped: boolean,
   format: ExportFormat,
   pages: AsyncIterable<{ lines: readonly LineRow[]; numbers: ReadonlyMap<string, string | null> }>,
   viewer: string | null,
 ): AsyncGenerator<string> {
   const head = header(format);
   if (head) yield head;
-  // The next page is read while this one is written (PostgreSQL reads in its own process).
-  for await (const { lines, numbers } of readAhead(pages)) {
+  for await (const { lines, numbers } of overlapped ? readAhead(pages) : pages) {
     let chunk = '';
     for (const l of lines)
       chunk += render(format, exportValues(l, numbers.get(text(l[AT.invoice_id])) ?? null, viewer));
@@ -325,7 +330,7 @@ export async function exportInvoice(
   async function* pages() {
     for await (const lines of documentLines(csp, invoiceId, pageSize)) yield { lines, numbers };
   }
-  return accept(chunks(format, pages(), viewerOf(request)));
+  return accept(chunks(csp.store.dialect === 'postgres', format, pages(), viewerOf(request)));
 }
 
 export interface DocKey {
@@ -440,5 +445,5 @@ export async function exportPeriod(
       after = { seller: last.seller, kind: last.kind, number: last.number };
     }
   }
-  return accept(chunks(format, pages(), scope === undefined ? '' : scope));
+  return accept(chunks(csp.store.dialect === 'postgres', format, pages(), scope === undefined ? '' : scope));
 }
