@@ -9,7 +9,7 @@
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { earliestOpenPeriodQuery, openGroupsQuery } from '../src/billing/close.ts';
+import { draftLinesUpdate, earliestOpenPeriodQuery, openGroupsQuery } from '../src/billing/close.ts';
 import { documentPageQuery } from '../src/billing/export.ts';
 import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
@@ -61,6 +61,52 @@ describeEachDatabase('month close query plans', (db) => {
       /(SCAN|SEARCH) billing_lines USING (COVERING )?INDEX billing_lines_open/,
     );
     expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+  });
+});
+
+/** Open lines of 2026-12 for 200 sellers × 50 buyers, `per` lines each, written by the database itself. */
+async function manyOpenLines(db: Kysely<Database>, dialect: string, per: number): Promise<void> {
+  const series =
+    dialect === 'postgres'
+      ? `generate_series(0, 9999) AS g(n), generate_series(1, ${per}) AS k(m)`
+      : `(WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 9999) SELECT n FROM s), (WITH RECURSIVE t(m) AS (SELECT 1 UNION ALL SELECT m + 1 FROM t WHERE m < ${per}) SELECT m FROM t)`;
+  const pad = (e: string) => (dialect === 'postgres' ? `lpad((${e})::text, 4, '0')` : `printf('%04d', ${e})`);
+  await sql
+    .raw(
+      `INSERT INTO billing_lines (id, event_id, reference_id, charge_type, tier, seller_tenant_id, buyer_tenant_id,
+        subscription_id, order_id, customer_tenant_id, customer_country, product_id, sku_id, charge_start, charge_end,
+        quantity, unit_price_micros, amount_minor, currency, period, occurred_at, line_no)
+       SELECT 'line-' || ${pad('n')} || '-' || m, 'ev', 'ref', 'renew', 1, 'seller-' || ${pad('n / 50')},
+        'buyer-' || ${pad('n % 50')}, 'sub', 'ord', 'cust', 'US', 'p', 's', '2026-12-01', '2026-12-31', 1, 1000000,
+        100, 'USD', '2026-12', '2026-12-01T00:00:00.000Z', m FROM ${series}`,
+    )
+    .execute(db);
+  await sql.raw('ANALYZE billing_lines').execute(db);
+}
+
+describeEachDatabase('month close draft update plan', (db) => {
+  it("names the step's lines from billing_lines_open by a limit and updates them by key, never scanning the table", async () => {
+    const csp = await db.fresh();
+    await manyOpenLines(csp.store.db, db.name, 5);
+    const first = { seller_tenant_id: 'seller-0010', buyer_tenant_id: 'buyer-0000', currency: 'USD' };
+    const last = { seller_tenant_id: 'seller-0010', buyer_tenant_id: 'buyer-0009', currency: 'USD' };
+    const compiled = draftLinesUpdate(csp.store.db, '2026-12', first, last, 50).compile();
+    // The planner as configured (no scan priced out): 50,000 lines, fresh statistics, 50 in range.
+    const explain = db.name === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN';
+    const rows = await csp.store.db.executeQuery<Record<string, string>>(
+      CompiledQuery.raw(`${explain} ${compiled.sql}`, [...compiled.parameters]),
+    );
+    const plan = rows.rows.map((r) => r.detail ?? r['QUERY PLAN']).join('\n');
+    if (db.name === 'sqlite') {
+      expect(plan).toMatch(/SEARCH billing_lines USING (COVERING )?INDEX billing_lines_open \(period=\? AND/);
+      expect(plan).toMatch(
+        /SEARCH billing_lines USING (COVERING )?INDEX sqlite_autoindex_billing_lines_1 \(id=\?\)/,
+      );
+      expect(plan).not.toMatch(/SCAN billing_lines/);
+    } else {
+      expect(plan).toMatch(/Index (Only )?Scan using billing_lines_open/);
+      expect(plan).not.toMatch(/Seq Scan on billing_lines/);
+    }
   });
 });
 

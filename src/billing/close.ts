@@ -132,29 +132,15 @@ async function insertDocuments(ctx: CommandContext, docs: readonly DocumentRow[]
 type Group = readonly [seller: string, buyer: string, currency: string];
 const groupKey = (g: Group) => `${g[0]}\n${g[1]}\n${g[2]}`;
 
-/**
- * Puts the open lines of `period` of up to `batch` relationships (seller, buyer, currency) on draft
- * documents, set-based: the relationships are the first `batch` in (seller, buyer, currency) order,
- * so they are exactly the open lines between the first and the last of them, and every statement
- * works on that range.
- *
- * Refunds of charges already on an issued (or voided) document go on one credit note per original
- * document; every other line on the relationship's draft invoice for the period — the one a step
- * drafted earlier if there is one (lines that arrived while the period was being closed), else a
- * new one. Statements per step, whatever its size: the relationships, the refunds, one multi-row
- * insert of the new documents, one update of the lines (and, rarely, one per credit note).
- */
-async function draftStep(
-  ctx: CommandContext,
-  period: string,
-  batch: number,
-): Promise<{ documents: number; lines: number }> {
-  const groups = await openGroupsQuery(ctx.tx, period, batch).execute();
-  const first = groups[0];
-  const last = groups.at(-1);
-  if (!first || !last) return { documents: 0, lines: 0 };
-  /** The open lines of the period in the step's range of relationships. */
-  const inRange = (eb: ExpressionBuilder<Database, 'billing_lines'>) =>
+type GroupRow = {
+  readonly seller_tenant_id: string;
+  readonly buyer_tenant_id: string;
+  readonly currency: string;
+};
+
+/** The open lines of `period` in a step's range of relationships, `first` to `last` (both included). */
+function openLinesIn(period: string, first: GroupRow, last: GroupRow) {
+  return (eb: ExpressionBuilder<Database, 'billing_lines'>) =>
     eb.and([
       eb('billing_lines.period', '=', period),
       eb('billing_lines.invoice_id', 'is', null),
@@ -177,6 +163,72 @@ async function draftStep(
         eb.tuple(last.seller_tenant_id, last.buyer_tenant_id, last.currency),
       ),
     ]);
+}
+
+/**
+ * The draft step's one update: the `count` open lines of `period` from `first` to `last` go on their
+ * relationship's draft invoice. The lines are named by id, from `billing_lines_open` in index order
+ * with `LIMIT count` (the step counted them): a filter on the range alone PostgreSQL estimated at
+ * 270,000 rows of 2.5M for 2,500 real ones and planned as a scan of the whole table (1 s a step, the
+ * medium close's draft); the limit makes the ordered index read the cheap plan whatever the
+ * statistics say, then each line is updated by its primary key.
+ */
+export function draftLinesUpdate(
+  tx: Kysely<Database>,
+  period: string,
+  first: GroupRow,
+  last: GroupRow,
+  count: number,
+) {
+  return tx
+    .updateTable('billing_lines')
+    .set((eb) => ({
+      invoice_id: eb
+        .selectFrom('invoices as i')
+        .select((e) => e.fn.min('i.id').as('id'))
+        .where('i.closed_in_period', '=', period)
+        .where('i.kind', '=', 'invoice')
+        .whereRef('i.seller_tenant_id', '=', 'billing_lines.seller_tenant_id')
+        .whereRef('i.buyer_tenant_id', '=', 'billing_lines.buyer_tenant_id')
+        .whereRef('i.currency', '=', 'billing_lines.currency')
+        .where('i.original_invoice_id', 'is', null)
+        .where('i.status', '=', 'draft'),
+    }))
+    .where('billing_lines.id', 'in', (eb) =>
+      eb
+        .selectFrom('billing_lines')
+        .select('billing_lines.id')
+        .where(openLinesIn(period, first, last))
+        .orderBy('billing_lines.period')
+        .orderBy('billing_lines.seller_tenant_id')
+        .orderBy('billing_lines.buyer_tenant_id')
+        .orderBy('billing_lines.currency')
+        .limit(count),
+    );
+}
+
+/**
+ * Puts the open lines of `period` of up to `batch` relationships (seller, buyer, currency) on draft
+ * documents, set-based: the relationships are the first `batch` in (seller, buyer, currency) order,
+ * so they are exactly the open lines between the first and the last of them, and every statement
+ * works on that range.
+ *
+ * Refunds of charges already on an issued (or voided) document go on one credit note per original
+ * document; every other line on the relationship's draft invoice for the period — the one a step
+ * drafted earlier if there is one (lines that arrived while the period was being closed), else a
+ * new one. Statements per step, whatever its size: the relationships, the refunds, one multi-row
+ * insert of the new documents, one update of the lines (and, rarely, one per credit note).
+ */
+async function draftStep(
+  ctx: CommandContext,
+  period: string,
+  batch: number,
+): Promise<{ documents: number; lines: number }> {
+  const groups = await openGroupsQuery(ctx.tx, period, batch).execute();
+  const first = groups[0];
+  const last = groups.at(-1);
+  if (!first || !last) return { documents: 0, lines: 0 };
+  const inRange = openLinesIn(period, first, last);
 
   // Refunds of charges already on an issued (or voided) document: a credit note per original.
   const refunded = await ctx.tx
@@ -276,24 +328,10 @@ async function draftStep(
       original: null,
     })),
   );
-  if (invoiced.length > 0)
-    await ctx.tx
-      .updateTable('billing_lines')
-      .set((eb) => ({
-        invoice_id: eb
-          .selectFrom('invoices as i')
-          .select((e) => e.fn.min('i.id').as('id'))
-          .where('i.closed_in_period', '=', period)
-          .where('i.kind', '=', 'invoice')
-          .whereRef('i.seller_tenant_id', '=', 'billing_lines.seller_tenant_id')
-          .whereRef('i.buyer_tenant_id', '=', 'billing_lines.buyer_tenant_id')
-          .whereRef('i.currency', '=', 'billing_lines.currency')
-          .where('i.original_invoice_id', 'is', null)
-          .where('i.status', '=', 'draft'),
-      }))
-      .where(inRange)
-      .execute();
   const lines = groups.reduce((n, g) => n + Number(g.n), 0);
+  // The refunds are on their credit notes by now: the rest of the range's open lines remain.
+  if (invoiced.length > 0)
+    await draftLinesUpdate(ctx.tx, period, first, last, lines - refunded.length).execute();
   return { documents: noteList.length + fresh.length, lines };
 }
 
