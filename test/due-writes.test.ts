@@ -5,7 +5,13 @@
  * subscription, a quarter of the month close's writes on the medium world. Checked on the
  * statements the batch sends, and on what it leaves in the rows.
  */
-import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from 'kysely';
+import type {
+  Compilable,
+  CompiledQuery,
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  RootOperationNode,
+} from 'kysely';
 import { beforeEach, expect, it } from 'vitest';
 import { OpenCsp } from '../src/app/opencsp.ts';
 import { seededIds } from '../src/kernel/ids.ts';
@@ -39,6 +45,12 @@ function recordingStore(store: Store, statements: string[]): Store {
             return args.node;
           },
         });
+        // Statements compiled by hand (`insert-many.ts`, `update-many.ts`) pass no plugin.
+        const run = recording.executeQuery.bind(recording);
+        recording.executeQuery = ((query: CompiledQuery | Compilable) => {
+          if ('sql' in query) statements.push(query.sql);
+          return run(query);
+        }) as typeof recording.executeQuery;
         return body(recording, attempt);
       }),
   };

@@ -10,6 +10,7 @@ import type { OpenCsp } from '../src/app/opencsp.ts';
 import type { Database } from '../src/store/schema.ts';
 import { updateMany, updateManyStatements, type ValueColumn } from '../src/store/update-many.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { createProbeTable } from './support/probe-table.ts';
 
 const TABLE = 'update_many_probe' as keyof Database & string;
 const KEY: ValueColumn = { name: 'id', type: 'text' };
@@ -27,11 +28,7 @@ describeEachDatabase('updateMany', (db) => {
   beforeEach(async () => {
     csp = await db.fresh();
     raw = csp.store.db;
-    // PostgreSQL keeps the test file's database between tests: start from no table.
-    await raw.executeQuery(CompiledQuery.raw(`DROP TABLE IF EXISTS ${TABLE}`));
-    await raw.executeQuery(
-      CompiledQuery.raw(`CREATE TABLE ${TABLE} (id text PRIMARY KEY, n integer, big bigint, t text)`),
-    );
+    await createProbeTable(raw, TABLE);
     for (let i = 0; i < ROWS + 10; i += 500)
       await sql`INSERT INTO update_many_probe (id, n, big, t) VALUES ${sql.join(
         Array.from({ length: Math.min(500, ROWS + 10 - i) }, (_, k) => sql`(${`r${i + k}`}, 0, 0, 'old')`),

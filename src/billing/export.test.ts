@@ -3,6 +3,7 @@
  * reason needs quoting, the month closed; then every invoice and the period exported as CSV and
  * NDJSON, parsed back and checked against the invoices.
  */
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildCommerceWorld, type CommerceWorld, SEATS } from '../../test/support/commerce.ts';
 import { describeEachDatabase } from '../../test/support/databases.ts';
@@ -14,7 +15,7 @@ import { placeOrder } from '../orders/service.ts';
 import { advanceWorldClock } from '../subscriptions/clock.ts';
 import { must } from '../world/builder.ts';
 import { closeBillingPeriod } from './close.ts';
-import { EXPORT_COLUMNS, exportInvoice, exportPeriod } from './export.ts';
+import { EXPORT_COLUMNS, exportInvoice, exportPeriod, jsonRecord } from './export.ts';
 import { parseDecimal } from './money.ts';
 import { addPriceListEntry, type InvoiceView, issueCredit, listInvoices } from './service.ts';
 
@@ -358,5 +359,27 @@ describe('CSV parser of the tests', () => {
       ['a', 'b,c', 'd"e', 'f\ng'],
       ['', ''],
     ]);
+  });
+});
+
+describe('NDJSON lines', () => {
+  it('are the bytes of JSON.stringify of the row keyed by the columns, whatever the values', () => {
+    const value = fc.oneof(
+      fc.constant(null),
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u2028', '\ud800', 'a', ',') }),
+      fc.integer(),
+      fc.double(),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: EXPORT_COLUMNS.length, maxLength: EXPORT_COLUMNS.length }),
+        (values) => {
+          const keyed = Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, values[i]]));
+          expect(jsonRecord(values)).toBe(`${JSON.stringify(keyed)}\n`);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -7,8 +7,9 @@
  * type from them (the later rows' parameters follow), and SQLite still plans "for each row of v,
  * find t by key". Casting every row would make SQLite materialize v and scan all of t instead.
  */
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import { cachedText, type ParameterStyle, parameter, parameterStyle, quoted } from './statement-text.ts';
 
 export interface ValueColumn<C extends string = string> {
   readonly name: C;
@@ -17,6 +18,32 @@ export interface ValueColumn<C extends string = string> {
 
 /** Bound values per statement: below SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_VALUES = 30_000;
+
+/** One statement of an update: its text is built once per shape (`statement-text.ts`). */
+export interface UpdateStatement {
+  compile(db: Kysely<Database>): CompiledQuery;
+}
+
+function updateText(
+  style: ParameterStyle,
+  table: string,
+  key: ValueColumn,
+  columns: readonly ValueColumn[],
+  count: number,
+): string {
+  const all = [key, ...columns];
+  const shape = all.map((c) => `${c.name}:${c.type}`).join(',');
+  return cachedText(`update\n${style}\n${table}\n${shape}\n${count}`, () => {
+    const set = columns.map((c, i) => `${quoted(c.name)} = v.column${i + 2}`).join(', ');
+    const rows: string[] = [];
+    let n = 0;
+    for (let r = 0; r < count; r++)
+      rows.push(
+        `(${all.map((c) => (r === 0 ? `CAST(${parameter(style, ++n)} AS ${c.type})` : parameter(style, ++n))).join(', ')})`,
+      );
+    return `UPDATE ${quoted(table)} SET ${set} FROM (VALUES ${rows.join(', ')}) AS v WHERE ${quoted(table)}.${quoted(key.name)} = v.column1`;
+  });
+}
 
 /**
  * The statements that update `rows` of `table`: each row is `[key, ...values]`, values in `columns`
@@ -27,23 +54,20 @@ export function updateManyStatements(
   key: ValueColumn,
   columns: readonly ValueColumn[],
   rows: readonly (readonly unknown[])[],
-): RawBuilder<unknown>[] {
+): UpdateStatement[] {
   if (columns.length === 0) return [];
-  const all = [key, ...columns];
-  const perStatement = Math.max(1, Math.floor(MAX_VALUES / all.length));
-  const set = sql.join(columns.map((c, i) => sql`${sql.ref(c.name)} = v.${sql.raw(`column${i + 2}`)}`));
-  const statements: RawBuilder<unknown>[] = [];
+  const width = columns.length + 1;
+  const perStatement = Math.max(1, Math.floor(MAX_VALUES / width));
+  const statements: UpdateStatement[] = [];
   for (let i = 0; i < rows.length; i += perStatement) {
-    const values = rows
-      .slice(i, i + perStatement)
-      .map((r, n) =>
-        n === 0
-          ? sql`(${sql.join(all.map((c, k) => sql`CAST(${r[k]} AS ${sql.raw(c.type)})`))})`
-          : sql`(${sql.join(all.map((_, k) => r[k]))})`,
-      );
-    statements.push(
-      sql`UPDATE ${sql.table(table)} SET ${set} FROM (VALUES ${sql.join(values)}) AS v WHERE ${sql.ref(`${table}.${key.name}`)} = v.column1`,
-    );
+    const part = rows.slice(i, i + perStatement);
+    statements.push({
+      compile(db) {
+        const values: unknown[] = [];
+        for (const r of part) for (let k = 0; k < width; k++) values.push(r[k]);
+        return CompiledQuery.raw(updateText(parameterStyle(db), table, key, columns, part.length), values);
+      },
+    });
   }
   return statements;
 }
@@ -56,5 +80,6 @@ export async function updateMany(
   columns: readonly ValueColumn[],
   rows: readonly (readonly unknown[])[],
 ): Promise<void> {
-  for (const statement of updateManyStatements(table, key, columns, rows)) await statement.execute(tx);
+  for (const statement of updateManyStatements(table, key, columns, rows))
+    await tx.executeQuery(statement.compile(tx));
 }
