@@ -17,11 +17,10 @@ import { OpenCsp } from '../src/app/opencsp.ts';
 import { seededIds } from '../src/kernel/ids.ts';
 import { SYSTEM } from '../src/kernel/principal.ts';
 import { addDays } from '../src/kernel/time.ts';
-import { placeOrder } from '../src/orders/service.ts';
 import type { Store } from '../src/store/store.ts';
 import { processDue } from '../src/subscriptions/clock.ts';
 import { must } from '../src/world/builder.ts';
-import { buildCommerceWorld, type CommerceWorld, SEATS } from './support/commerce.ts';
+import { buildCommerceWorld, type CommerceWorld, orderDirectSeats } from './support/commerce.ts';
 import { describeEachDatabase, T0 } from './support/databases.ts';
 
 /** A store whose write transactions report the SQL of every statement they run. */
@@ -73,22 +72,7 @@ describeEachDatabase('due batch writes', (db) => {
     w = await buildCommerceWorld(csp);
   });
 
-  async function order(autoRenew: boolean) {
-    const o = must(
-      await csp.execute(
-        placeOrder,
-        { principal: w.direct.globalAdmin, now: T0 },
-        {
-          sellerTenantId: w.direct.tenantId,
-          customerTenantId: w.directCustomer.tenantId,
-          lines: [
-            { catalogItemId: SEATS, quantity: 3, termDuration: 'P1M', billingCycle: 'monthly', autoRenew },
-          ],
-        },
-      ),
-    );
-    return o.lines[0]?.subscriptionId as string;
-  }
+  const order = (autoRenew: boolean) => orderDirectSeats(csp, w, { autoRenew });
 
   const row = (id: string) =>
     csp.store.db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -5,6 +5,7 @@
 import type { OpenCsp } from '../../src/app/opencsp.ts';
 import type { PricePoint } from '../../src/catalog/model.ts';
 import { upsertProduct } from '../../src/catalog/store.ts';
+import { placeOrder } from '../../src/orders/service.ts';
 import {
   addCustomer,
   addPartner,
@@ -12,9 +13,11 @@ import {
   type Customer,
   connectCustomer,
   connectReseller,
+  must,
   type Operator,
   type Partner,
 } from '../../src/world/builder.ts';
+import { T0 } from './databases.ts';
 
 export const SEATS = 'TESTSEATS001:0001';
 export const USAGE = 'TESTUSAGE001:0001';
@@ -172,4 +175,35 @@ export async function buildCommerceWorld(csp: OpenCsp): Promise<CommerceWorld> {
   await connectCustomer(csp, reseller2, resellerCustomer);
   await connectCustomer(csp, direct, directCustomer);
   return { operator, provider, reseller, reseller2, direct, resellerCustomer, directCustomer, usCustomer };
+}
+
+/**
+ * The direct-bill partner orders 3 seats of `SEATS` (one month, billed monthly) for its customer on
+ * `now` (default `T0`); returns the subscription's id.
+ */
+export async function orderDirectSeats(
+  csp: OpenCsp,
+  w: CommerceWorld,
+  options: { autoRenew?: boolean; now?: Date } = {},
+): Promise<string> {
+  const o = must(
+    await csp.execute(
+      placeOrder,
+      { principal: w.direct.globalAdmin, now: options.now ?? T0 },
+      {
+        sellerTenantId: w.direct.tenantId,
+        customerTenantId: w.directCustomer.tenantId,
+        lines: [
+          {
+            catalogItemId: SEATS,
+            quantity: 3,
+            termDuration: 'P1M',
+            billingCycle: 'monthly',
+            ...(options.autoRenew === undefined ? {} : { autoRenew: options.autoRenew }),
+          },
+        ],
+      },
+    ),
+  );
+  return o.lines[0]?.subscriptionId as string;
 }
