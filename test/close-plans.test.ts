@@ -9,7 +9,13 @@
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { draftLinesUpdate, earliestOpenPeriodQuery, openGroupsQuery } from '../src/billing/close.ts';
+import {
+  draftLinesUpdate,
+  draftsToIssueQuery,
+  earliestDraftPeriodQuery,
+  earliestOpenPeriodQuery,
+  openGroupsQuery,
+} from '../src/billing/close.ts';
 import { documentPageQuery } from '../src/billing/export.ts';
 import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
@@ -62,6 +68,35 @@ describeEachDatabase('month close query plans', (db) => {
     );
     expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
   });
+
+  for (const [what, query] of [
+    [
+      'the next drafts to issue come in issue order',
+      (tx: Kysely<Database>) => draftsToIssueQuery(tx, '2026-12', 500),
+    ],
+    [
+      'the earliest period with drafts is the first entry',
+      (tx: Kysely<Database>) => earliestDraftPeriodQuery(tx, '2026-12'),
+    ],
+  ] as const)
+    it(`${what} of invoices_drafts, without a sort`, async () => {
+      const csp = await db.fresh();
+      const compiled = query(csp.store.db).compile();
+      if (db.name === 'sqlite') {
+        const rows = await csp.store.db.executeQuery<{ detail: string }>(
+          CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+        );
+        const details = rows.rows.map((r) => r.detail);
+        expect(details.join('\n')).toMatch(
+          /SEARCH invoices USING (COVERING )?INDEX invoices_drafts \(closed_in_period/,
+        );
+        expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+        return;
+      }
+      const plan = await postgresPlan(csp.store.db, compiled);
+      expect(plan).toMatch(/Index (Only )?Scan using invoices_drafts/);
+      expect(plan).not.toMatch(/Sort/);
+    });
 });
 
 /** Open lines of 2026-12 for 200 sellers × 50 buyers, `per` lines each, written by the database itself. */

@@ -55,6 +55,17 @@ async function isClosed(ctx: CommandContext, period: string): Promise<boolean> {
   return r?.status === 'closed';
 }
 
+/** The earliest period ≤ `upTo` with drafts: the first entry of `invoices_drafts` (migration 0012). */
+export function earliestDraftPeriodQuery(tx: Kysely<Database>, upTo: string) {
+  return tx
+    .selectFrom('invoices')
+    .select('closed_in_period as p')
+    .where('status', '=', 'draft')
+    .where('closed_in_period', '<=', upTo)
+    .orderBy('closed_in_period')
+    .limit(1);
+}
+
 /** A period with work left for the close, and whether some of it is lines to draft. */
 interface PeriodWork {
   readonly period: string;
@@ -64,8 +75,8 @@ interface PeriodWork {
 /**
  * The earliest period ≤ `upTo` with lines not on a document, or drafts not issued. Index seeks
  * only, whatever the number of lines and documents already billed: the first entry of the
- * partial index of open lines (`billing_lines_open`, by period); drafts are the documents without
- * a number (the unique index on `number` finds them without reading issued ones). That first open
+ * partial index of open lines (`billing_lines_open`, by period) and of drafts (`invoices_drafts`,
+ * by the period they are closed in). That first open
  * line also says whether the period returned has lines to draft — no second query that asks it
  * (`period = ? and invoice_id is null limit 1` is one PostgreSQL may plan as a scan of the table
  * that stops at the first match, when its statistics still count the lines just drafted as open,
@@ -74,13 +85,7 @@ interface PeriodWork {
 async function nextPeriodWithWork(ctx: CommandContext, upTo: string): Promise<PeriodWork | undefined> {
   const first = await earliestOpenPeriodQuery(ctx.tx).executeTakeFirst();
   const open = first && first.period <= upTo ? first.period : undefined;
-  const drafts = await ctx.tx
-    .selectFrom('invoices')
-    .select((eb) => eb.fn.min('closed_in_period').as('p'))
-    .where('number', 'is', null)
-    .where('status', '=', 'draft')
-    .where('closed_in_period', '<=', upTo)
-    .executeTakeFirst();
+  const drafts = await earliestDraftPeriodQuery(ctx.tx, upTo).executeTakeFirst();
   const candidates = [open, drafts?.p].filter((p): p is string => typeof p === 'string');
   const period = candidates.sort()[0];
   return period === undefined ? undefined : { period, openLines: period === open };
@@ -369,17 +374,15 @@ export function openGroupsQuery(tx: Kysely<Database>, period: string, batch: num
 }
 
 /**
- * Issues up to `batch` drafts of `period`: totals from their lines, gapless numbers per seller and
- * year (in the drafts' order: seller, kind, buyer, currency, original, id). Set-based: one query
- * for the totals, one for the sellers' counters (and one insert of the missing ones), one update of
- * the documents, one update per seller's counter; `invoice.issued` is recorded per document.
+ * The next `batch` drafts of `period` in issue order (seller, kind, buyer, currency, original, id):
+ * read in that order from the partial index `invoices_drafts` (migration 0012), stopping after the
+ * batch. (Drafts have no number; asking for `number is null` as well made SQLite pick the unique
+ * index on `number`, then read and sort every draft left.)
  */
-async function issueStep(ctx: CommandContext, period: string, batch: number): Promise<number> {
-  // Drafts have no number yet: the unique index on `number` finds them without the issued ones.
-  const drafts = await ctx.tx
+export function draftsToIssueQuery(tx: Kysely<Database>, period: string, batch: number) {
+  return tx
     .selectFrom('invoices')
     .select(['id', 'kind', 'seller_tenant_id'])
-    .where('number', 'is', null)
     .where('status', '=', 'draft')
     .where('closed_in_period', '=', period)
     .orderBy('seller_tenant_id')
@@ -388,8 +391,17 @@ async function issueStep(ctx: CommandContext, period: string, batch: number): Pr
     .orderBy('currency')
     .orderBy('original_invoice_id')
     .orderBy('id')
-    .limit(batch)
-    .execute();
+    .limit(batch);
+}
+
+/**
+ * Issues up to `batch` drafts of `period`: totals from their lines, gapless numbers per seller and
+ * year (in the drafts' order: seller, kind, buyer, currency, original, id). Set-based: one query
+ * for the totals, one for the sellers' counters (and one insert of the missing ones), one update of
+ * the documents, one update per seller's counter; `invoice.issued` is recorded per document.
+ */
+async function issueStep(ctx: CommandContext, period: string, batch: number): Promise<number> {
+  const drafts = await draftsToIssueQuery(ctx.tx, period, batch).execute();
   if (drafts.length === 0) return 0;
   const year = ctx.now.getUTCFullYear();
   const at = toInstant(ctx.now);

@@ -15,6 +15,7 @@ import { billing } from './0008-billing.ts';
 import { dueIndexes } from './0009-due-indexes.ts';
 import { openLinesIndex } from './0010-open-lines-index.ts';
 import { closedDocumentsIndex } from './0011-closed-documents-index.ts';
+import { draftDocumentsIndex } from './0012-draft-documents-index.ts';
 
 export interface Migration {
   readonly id: string;
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   dueIndexes,
   openLinesIndex,
   closedDocumentsIndex,
+  draftDocumentsIndex,
 ];
 
 /**
