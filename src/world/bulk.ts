@@ -996,7 +996,8 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
           occurred_at: occurredAt,
           line_no: i,
         });
-      // `CycleState` as the store writes it (`JSON.stringify` of the state, prices in their JSON form).
+      // `CycleState` as the store writes it: charged on the term's own chain and prices, so without
+      // them (`"ofTerm": true`, `billing/store.ts`).
       const head = JSON.stringify({
         index: c.index,
         start: toInstant(c.start),
@@ -1008,7 +1009,7 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
         subscription_id: subscriptionId,
         customer_country: country,
         term_prices: termPricesText,
-        cycle_state: `${head.slice(0, -1)},"chain":${chainText},"prices":${pricesText},"chargeLineIds":${JSON.stringify(raw.map((r) => r.id))}}`,
+        cycle_state: `${head.slice(0, -1)},"chargeLineIds":${JSON.stringify(raw.map((r) => r.id))},"ofTerm":true}`,
         next_charge_at: nextChargeAt,
         updated_at: at,
       });
