@@ -2,8 +2,8 @@
  * How a subscription's billing state is stored, on both databases: a cycle charged on the term's
  * own chain and prices is written without them (`"ofTerm": true`) and read back as the term's; a
  * cycle left on another chain (a new partner of record moves the term, the current cycle stays
- * billed down the old chain) keeps its own, whichever way the state is saved; the long form (what
- * the bulk world writes) reads the same.
+ * billed down the old chain) keeps its own, whichever way the state is saved; the long form (every
+ * cycle written before the short one existed) reads the same.
  */
 import { beforeEach, expect, it } from 'vitest';
 import type { OpenCsp } from '../src/app/opencsp.ts';
@@ -99,5 +99,14 @@ describeEachDatabase('billing state storage', (db) => {
       .where('subscription_id', '=', id)
       .execute();
     expect(await read()).toEqual(b);
+  });
+
+  it('refuses to read a cycle with neither "ofTerm" nor its own chain and prices', async () => {
+    await csp.store.db
+      .updateTable('subscription_billing')
+      .set({ cycle_state: JSON.stringify({ index: 0, quantity: 3, chargeLineIds: [] }) })
+      .where('subscription_id', '=', id)
+      .execute();
+    await expect(read()).rejects.toThrow(/neither "ofTerm" nor its own chain and prices/);
   });
 });

@@ -352,9 +352,10 @@ function cycleFromJson(text: string | null, term: TermPrices): CycleState | null
     prices?: Record<string, unknown>[];
   };
   const { ofTerm: shared, chain, prices, ...rest } = raw;
-  const cycle: CycleState = shared
-    ? { ...rest, chain: term.chain, prices: term.prices }
-    : { ...rest, chain: chain ?? [], prices: tierPricesFromPlain(prices ?? []) };
+  let cycle: CycleState;
+  if (shared) cycle = { ...rest, chain: term.chain, prices: term.prices };
+  else if (chain && prices) cycle = { ...rest, chain, prices: tierPricesFromPlain(prices) };
+  else throw new Error('billing state: a cycle with neither "ofTerm" nor its own chain and prices');
   cycleJson.set(cycle, { term, text });
   return cycle;
 }
