@@ -141,7 +141,7 @@ describeEachDatabase('billing', (db) => {
       expect(new Set(change.map((l) => l.referenceId)).size).toBe(1);
       // 31-day cycle, 28 days left: refund −28/31 of 10 seats, charge 28/31 of 13 seats, per tier.
       const vendor = change.filter((l) => l.tier === 1).map((l) => l.amount);
-      expect(vendor).toEqual([-5058n, 6575n]); // exact shares 5058.06 and 6574.84 (within a cent)
+      expect(vendor.sort((a, b) => (a < b ? -1 : 1))).toEqual([-5058n, 6575n]); // exact shares 5058.06 and 6574.84 (within a cent)
       const refund = change.find((l) => l.tier === 1 && l.amount < 0n);
       expect(refund?.refundsLineId).toBe(lines[0]?.id);
 
@@ -346,8 +346,17 @@ describeEachDatabase('billing', (db) => {
 
     it('closing January issues one invoice per relationship with totals equal to their lines; re-closing adds nothing', async () => {
       await indirectOrder(10);
-      const before = await csp.query(listInvoices, { principal: w.operator.principal }, {});
-      expect(must(before).items).toHaveLength(0);
+      // The lines are on their relationships' drafts from the order on: totals so far, no number.
+      const before = must(await csp.query(listInvoices, { principal: w.operator.principal }, {})).items;
+      expect(before.map((i) => [i.status, i.number, i.lineCount, i.total]).sort()).toEqual([
+        ['draft', null, 1, '56.00'],
+        ['draft', null, 1, '60.00'],
+        ['draft', null, 1, '75.00'],
+      ]);
+      const [draft] = before;
+      expect(
+        must(await csp.query(getInvoice, { principal: w.operator.principal }, { invoiceId: draft?.id })),
+      ).toMatchObject({ status: 'draft', lineCount: 1, total: draft?.total });
       expect(
         codes(
           await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(5) }, { period: '2026-01' }),
@@ -434,30 +443,64 @@ describeEachDatabase('billing', (db) => {
       expect(await estimate()).toBe(db.name === 'postgres' ? 3 : 0);
     });
 
-    it('lines rated while a period is being closed go on the draft invoice of their relationship: one invoice per relationship and period', async () => {
+    it('lines rated late for a period go on the draft invoice of their relationship: one invoice per relationship and period', async () => {
       await indirectOrder(10); // 2026-01-15: the next cycle is charged on 2026-02-15
       must(
         await closeBillingPeriod(csp, { principal: w.operator.principal, ...at(17) }, { period: '2026-01' }),
       );
       await indirectOrder(5, 19); // 2026-02-03: February's first lines, on the same three relationships
+      const february = () =>
+        csp.store.read((tx) =>
+          tx
+            .selectFrom('invoices')
+            .select(['id', 'kind', 'status', 'line_count'])
+            .where('period', '=', '2026-02')
+            .orderBy('id')
+            .execute(),
+        );
+      const drafts = await february();
+      expect(drafts.map((i) => [i.kind, i.status])).toEqual([
+        ['invoice', 'draft'],
+        ['invoice', 'draft'],
+        ['invoice', 'draft'],
+      ]);
       const march = { principal: w.operator.principal, ...at(45) }; // 2026-03-01
-      const step = must(await csp.execute(closePeriodStep, march, { period: '2026-02' }));
-      expect(step).toMatchObject({ period: '2026-02', phase: 'draft', documents: 3, lines: 3 });
       must(await csp.execute(processDue, march, {})); // the 2026-02-15 cycle charge, rated late
-      const report = must(await closeBillingPeriod(csp, march, { period: '2026-02' }));
-      expect(report).toMatchObject({ periodsClosed: ['2026-02'], documentsIssued: 3, linesBilled: 3 });
-      const invoices = await csp.store.read((tx) =>
+      const onDrafts = await csp.store.read((tx) =>
         tx
-          .selectFrom('invoices')
-          .select(['kind', 'status', 'line_count'])
+          .selectFrom('billing_lines')
+          .select(['invoice_id', (eb) => eb.fn.countAll<number | string>().as('n')])
           .where('period', '=', '2026-02')
+          .groupBy('invoice_id')
+          .orderBy('invoice_id')
           .execute(),
       );
-      expect(invoices.map((i) => [i.kind, i.status, Number(i.line_count)])).toEqual([
-        ['invoice', 'issued', 2],
-        ['invoice', 'issued', 2],
-        ['invoice', 'issued', 2],
-      ]);
+      expect(onDrafts.map((r) => [r.invoice_id, Number(r.n)])).toEqual(drafts.map((d) => [d.id, 2]));
+      const report = must(await closeBillingPeriod(csp, march, { period: '2026-02' }));
+      expect(report).toMatchObject({ periodsClosed: ['2026-02'], documentsIssued: 3, linesBilled: 6 });
+      expect((await february()).map((i) => [i.id, i.kind, i.status, Number(i.line_count)])).toEqual(
+        drafts.map((d) => [d.id, 'invoice', 'issued', 2]),
+      );
+    });
+
+    it('lines on no document (written before lines went on drafts as rated) are drafted by the close', async () => {
+      await indirectOrder(10); // 2026-01-15
+      await indirectOrder(5, 3); // 2026-01-18
+      // As a store migrated from a version that drafted at the close left them: lines, no drafts.
+      await csp.store.write(async (tx) => {
+        await tx.updateTable('billing_lines').set({ invoice_id: null }).execute();
+        await tx.deleteFrom('invoices').execute();
+        return { commit: true, value: undefined };
+      });
+      const operator = { principal: w.operator.principal, ...at(17) }; // 2026-02-01
+      const step = must(await csp.execute(closePeriodStep, operator, { period: '2026-01' }));
+      expect(step).toMatchObject({ period: '2026-01', phase: 'draft', documents: 3, lines: 6 });
+      const report = must(await closeBillingPeriod(csp, operator, { period: '2026-01' }));
+      expect(report).toMatchObject({ periodsClosed: ['2026-01'], documentsIssued: 3, linesBilled: 6 });
+      const open = await csp.store.read((tx) =>
+        tx.selectFrom('billing_lines').select('id').where('invoice_id', 'is', null).execute(),
+      );
+      expect(open).toEqual([]);
     });
 
     it('a refund of a charge on an issued invoice goes on a credit note for the original period', async () => {

@@ -493,7 +493,8 @@ describe('opencsp CLI (SQLite files)', () => {
       const steps = closed.stderr.trimEnd().split('\n');
       expect(steps[0]).toMatch(new RegExp(`^ {2}bill close ${period}: rating `));
       expect(steps).toContainEqual(
-        expect.stringMatching(/: draft +\d{4}-\d{2} \[#+-*\] 0 documents issued, \d+ lines billed/),
+        // The lines are on their drafts since they were rated: the close issues them.
+        expect.stringMatching(/: issue +\d{4}-\d{2} \[#{20}\] 20 documents issued, 32 lines billed/),
       );
       expect(steps.at(-1)).toMatch(
         new RegExp(`: closed +${period} \\[#{20}\\] 20 documents issued, 32 lines billed`),

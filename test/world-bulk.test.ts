@@ -123,7 +123,7 @@ async function billingValues(csp: OpenCsp): Promise<string[]> {
         if (typeof v === 'string') return roles.get(v) ?? position.get(v) ?? v;
         return v;
       };
-      const ids = new Set(['id', 'event_id', 'reference_id', 'subscription_id', 'order_id']);
+      const ids = new Set(['id', 'event_id', 'reference_id', 'subscription_id', 'order_id', 'invoice_id']);
       return JSON.stringify({
         ...(norm({ ...b, subscription_id: null }) as object),
         term_prices: norm(term),
@@ -132,6 +132,18 @@ async function billingValues(csp: OpenCsp): Promise<string[]> {
       });
     })
     .sort();
+}
+
+/** Lines not on the draft invoice of their relationship (seller, buyer, currency) and period. */
+async function linesOffTheirDraft(csp: OpenCsp): Promise<string[]> {
+  const r = await sql<{ id: string }>`
+    select l.id from billing_lines l left join invoices i on i.id = l.invoice_id
+    where i.id is null or i.status <> 'draft' or i.kind <> 'invoice'
+       or i.seller_tenant_id <> l.seller_tenant_id or i.buyer_tenant_id <> l.buyer_tenant_id
+       or i.currency <> l.currency or i.period <> l.period or i.closed_in_period <> l.period`.execute(
+    csp.store.db,
+  );
+  return r.rows.map((row) => row.id);
 }
 
 async function indexNames(db: TestDatabase, csp: OpenCsp): Promise<string[]> {
@@ -169,6 +181,7 @@ describeEachDatabase('bulk world', (db) => {
     expect(await indexNames(db, bulkCsp)).toEqual(indexes);
     const expected = await shapes(bulkCsp);
     const expectedBilling = await billingValues(bulkCsp);
+    expect(await linesOffTheirDraft(bulkCsp)).toEqual([]);
     expect(bulk.rows.subscriptions).toBe(SPEC.customers * SPEC.linesPerOrder);
     expect(bulk.rows.subscription_billing).toBe(SPEC.customers * SPEC.linesPerOrder);
 
@@ -187,7 +200,9 @@ describeEachDatabase('bulk world', (db) => {
       const offers = bulk.offers[customer.country] ?? [];
       const lines = Array.from({ length: SPEC.linesPerOrder }, (_, n) => offers[n % offers.length]);
       const provider = world.providers[c];
-      const reseller = world.resellers[c * SPEC.resellersPerProvider];
+      // The reseller the bulk world assigns (`chainsOf`): the country's resellers in turn.
+      const reseller =
+        world.resellers[c * SPEC.resellersPerProvider + (((i - 1) >> 1) % SPEC.resellersPerProvider)];
       const direct = world.directBill[c];
       if (!provider || !reseller || !direct) throw new Error('world incomplete');
       const input =
@@ -207,6 +222,8 @@ describeEachDatabase('bulk world', (db) => {
       expect({ table, rows: expected[table] }).toEqual({ table, rows: actual[table] });
     // Billing by value: the same prices, cycles and amounts as `startBilling` wrote.
     expect(expectedBilling).toEqual(await billingValues(csp));
+    // Every line on its relationship's draft invoice for its period, as the commands put it.
+    expect(await linesOffTheirDraft(csp)).toEqual([]);
   });
 
   describeBulkServices(db);
@@ -310,8 +327,8 @@ function describeBulkServices(db: TestDatabase) {
     expect(await period('2026-02')).toEqual(january);
     const wrong = await sql<{ id: string }>`
       select i.id from invoices i
-      where i.status <> 'issued'
-         or i.total_minor <> (select sum(l.amount_minor) from billing_lines l where l.invoice_id = i.id)`.execute(
+      where i.closed_in_period = '2026-01' and (i.status <> 'issued'
+         or i.total_minor <> (select sum(l.amount_minor) from billing_lines l where l.invoice_id = i.id))`.execute(
       csp.store.db,
     );
     expect(wrong.rows).toEqual([]);

@@ -233,7 +233,7 @@ export interface TermLine extends ChargedLine {
   readonly id: string;
   readonly eventId: string;
   readonly refundsLineId: string | null;
-  /** The document it is on (null: none yet). */
+  /** The document it is on, when a refund now goes on a credit note for it (null: otherwise). */
   readonly invoiceId: string | null;
 }
 

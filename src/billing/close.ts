@@ -1,13 +1,14 @@
 /**
- * Closing a billing period (a calendar month, UTC): every line of the period goes on a document,
- * and the documents are issued.
+ * Closing a billing period (a calendar month, UTC): the period's documents are issued.
  *
- * Close runs in steps, each its own transaction, so a big month is closed in bounded memory and an
- * interrupted close resumes where it stopped. Each step works on the earliest period (up to the
- * one asked) with work left:
- *   1. **draft**: lines not yet on a document are grouped by (seller, buyer, currency). A refund of
- *      a charge that is already on an issued invoice goes on a credit note for the original
- *      invoice's period; everything else on the period's invoice for that relationship.
+ * Lines are on their draft documents from the moment they are rated (`drafts.ts`). Close runs in
+ * steps, each its own transaction, so a big month is closed in bounded memory and an interrupted
+ * close resumes where it stopped. Each step works on the earliest period (up to the one asked)
+ * with work left:
+ *   1. **draft**: lines on no document — written before documents were filled at rating — are
+ *      grouped by (seller, buyer, currency). A refund of a charge that is already on an issued
+ *      invoice goes on a credit note for the original invoice's period; everything else on the
+ *      period's invoice for that relationship. (Nothing to do for lines rated since.)
  *   2. **issue**: drafts get their gapless number (per seller and year of issue) and are issued —
  *      immutable from then on; `invoice.issued` goes to the ledger. A credit note against a void
  *      invoice is voided at once (`billing/void.ts`).
@@ -28,6 +29,7 @@ import type { Database } from '../store/schema.ts';
 import { updateMany } from '../store/update-many.ts';
 import { processDue } from '../subscriptions/clock.ts';
 import { periodBounds } from './charges.ts';
+import { type DocumentRow, insertDocuments } from './drafts.ts';
 import { documentNumber, type InvoiceKind } from './model.ts';
 import { big } from './store.ts';
 import { notesOfVoidInvoices, voidDocuments } from './void.ts';
@@ -40,7 +42,7 @@ export interface CloseStep {
   readonly phase: 'draft' | 'issue' | 'closed' | 'already-closed';
   /** Documents drafted or issued by this step. */
   readonly documents: number;
-  /** Lines put on documents by this step. */
+  /** Lines put on documents (draft) or on the documents issued (issue) by this step. */
   readonly lines: number;
   /** The period asked for is closed. */
   readonly done: boolean;
@@ -89,49 +91,6 @@ async function nextPeriodWithWork(ctx: CommandContext, upTo: string): Promise<Pe
   const candidates = [open, drafts?.p].filter((p): p is string => typeof p === 'string');
   const period = candidates.sort()[0];
   return period === undefined ? undefined : { period, openLines: period === open };
-}
-
-interface DocumentRow {
-  readonly kind: InvoiceKind;
-  readonly seller: string;
-  readonly buyer: string;
-  readonly currency: string;
-  readonly period: string;
-  readonly closedIn: string;
-  readonly original: string | null;
-}
-
-/** Inserts draft documents, many rows a statement; returns their ids in order. */
-async function insertDocuments(ctx: CommandContext, docs: readonly DocumentRow[]): Promise<string[]> {
-  const at = toInstant(ctx.now);
-  const rows = docs.map((d) => ({
-    id: ctx.ids.orderedGuid(),
-    kind: d.kind,
-    number: null,
-    seller_tenant_id: d.seller,
-    buyer_tenant_id: d.buyer,
-    currency: d.currency,
-    period: d.period,
-    closed_in_period: d.closedIn,
-    original_invoice_id: d.original,
-    status: 'draft',
-    tax_policy: 'none',
-    line_count: 0,
-    subtotal_minor: '0',
-    tax_total_minor: '0',
-    total_minor: '0',
-    issued_at: null,
-    voided_at: null,
-    void_reason: null,
-    created_at: at,
-  }));
-  // 19 columns: 500 rows stay far below either database's limit on bound values.
-  for (let i = 0; i < rows.length; i += 500)
-    await ctx.tx
-      .insertInto('invoices')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  return rows.map((r) => r.id);
 }
 
 type Group = readonly [seller: string, buyer: string, currency: string];
@@ -400,9 +359,13 @@ export function draftsToIssueQuery(tx: Kysely<Database>, period: string, batch: 
  * for the totals, one for the sellers' counters (and one insert of the missing ones), one update of
  * the documents, one update per seller's counter; `invoice.issued` is recorded per document.
  */
-async function issueStep(ctx: CommandContext, period: string, batch: number): Promise<number> {
+async function issueStep(
+  ctx: CommandContext,
+  period: string,
+  batch: number,
+): Promise<{ documents: number; lines: number }> {
   const drafts = await draftsToIssueQuery(ctx.tx, period, batch).execute();
-  if (drafts.length === 0) return 0;
+  if (drafts.length === 0) return { documents: 0, lines: 0 };
   const year = ctx.now.getUTCFullYear();
   const at = toInstant(ctx.now);
   const ids = drafts.map((d) => d.id);
@@ -487,7 +450,7 @@ async function issueStep(ctx: CommandContext, period: string, batch: number): Pr
       .where('seller_tenant_id', '=', seller)
       .where('year', '=', year)
       .execute();
-  return drafts.length;
+  return { documents: drafts.length, lines: issued.reduce((n, d) => n + d.count, 0) };
 }
 
 async function markClosed(ctx: CommandContext, period: string): Promise<void> {
@@ -580,7 +543,7 @@ export const closePeriodStep = defineCommand({
       return accept({ period: q, phase: 'draft', ...drafted, done: false });
     }
     const issued = await issueStep(ctx, q, input.batch);
-    if (issued > 0) return accept({ period: q, phase: 'issue', documents: issued, lines: 0, done: false });
+    if (issued.documents > 0) return accept({ period: q, phase: 'issue', ...issued, done: false });
     if (!(await isClosed(ctx, q))) await markClosed(ctx, q);
     return accept({ period: q, phase: 'closed', documents: 0, lines: 0, done: q === period });
   },
@@ -592,6 +555,7 @@ export interface CloseReport {
   /** Periods closed on the way (earlier months with open lines, then the one asked). */
   readonly periodsClosed: readonly string[];
   readonly documentsIssued: number;
+  /** Lines on the documents issued. */
   readonly linesBilled: number;
 }
 
@@ -634,8 +598,10 @@ export async function closeBillingPeriod(
     if (!next.ok) return next;
     const step = next.value;
     if (step.phase === 'closed') closed.push(step.period);
-    if (step.phase === 'issue') documents += step.documents;
-    if (step.phase === 'draft') lines += step.lines;
+    if (step.phase === 'issue') {
+      documents += step.documents;
+      lines += step.lines;
+    }
     onProgress?.(step);
     if (step.done) break;
   }

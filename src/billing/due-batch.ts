@@ -5,7 +5,8 @@
  * `load` reads the batch's billing states, the pricing of every seller on their chains and the
  * catalog prices of their items — a handful of queries, whatever the batch's size. Rating then
  * runs the same functions as any single event (`rating.ts`) against this `RatingIo`: states are
- * read and replaced in memory, lines are collected. `flush` writes the lines with multi-row inserts
+ * read and replaced in memory, lines are collected. `flush` puts the lines on their draft documents
+ * (`drafts.ts`, once for the batch) and writes them with multi-row inserts
  * and the changed states with one multi-row update per few hundred rows. Nothing else writes these
  * subscriptions' billing inside the command, so the states in memory are the current ones.
  */
@@ -14,6 +15,7 @@ import type { PricePoint } from '../catalog/model.ts';
 import { availabilitiesOf } from '../catalog/store.ts';
 import { toInstant } from '../kernel/time.ts';
 import type { Subscription } from '../subscriptions/model.ts';
+import { documentsOf } from './drafts.ts';
 import type { BillingLine, SubscriptionBilling } from './model.ts';
 import type { PricingCache, RatingIo } from './rating.ts';
 import * as store from './store.ts';
@@ -86,7 +88,7 @@ export class DueBatch implements RatingIo {
     const changed = [...this.changed].map((id) => this.states.get(id) as SubscriptionBilling);
     this.lines = [];
     this.changed.clear();
-    await store.insertLines(this.ctx.tx, lines);
+    await store.insertLines(this.ctx.tx, lines, await documentsOf(this.ctx, lines));
     await store.saveSubscriptionBillings(this.ctx.tx, changed, toInstant(this.ctx.now), this.read);
     return { lines: lines.length, states: changed.length };
   }

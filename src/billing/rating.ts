@@ -35,6 +35,7 @@ import {
   fullRefundParts,
   nextCycleStart,
 } from './charges.ts';
+import { documentsCreditedIn, writeLines } from './drafts.ts';
 import type { BillingLine, CycleState, SubscriptionBilling } from './model.ts';
 import { minorToMicros } from './money.ts';
 import { type PriceKey, priceChain, type SellerPricing, type TierPrice } from './pricing.ts';
@@ -83,7 +84,9 @@ export function directIo(ctx: CommandContext): RatingIo {
   return {
     getBilling: (id) => store.getSubscriptionBilling(ctx.tx, id),
     putBilling: (b, insert) => store.putSubscriptionBilling(ctx.tx, b, toInstant(ctx.now), insert),
-    insertLines: (lines) => store.insertLines(ctx.tx, lines),
+    insertLines: async (lines) => {
+      await writeLines(ctx, lines);
+    },
     pricing: new Map(),
     catalogPrices: new Map(),
   };
@@ -410,10 +413,19 @@ export async function chargeCancellation(ctx: CommandContext, before: Subscripti
       fromDay,
     };
     if (full) {
-      const term = await store.linesOfSubscriptionSince(
+      const written = await store.linesOfSubscriptionSince(
         ctx.tx,
         before.id,
         dateOf(new Date(before.termStartAt)),
+      );
+      // Every line is on a document from the start; "billed" is on one the refund credits.
+      const credited = await documentsCreditedIn(
+        ctx.tx,
+        written.map((l) => l.invoiceId),
+        dateOf(ctx.now).slice(0, 7),
+      );
+      const term = written.map((l) =>
+        l.invoiceId !== null && credited.has(l.invoiceId) ? l : { ...l, invoiceId: null },
       );
       for (const part of fullRefundParts(b.cycle.prices, b.cycle.chargeLineIds, term))
         await writeCascade(ctx, before, b.customerCountry, b.cycle.chain, b.cycle.prices, spec, {
@@ -522,6 +534,6 @@ export async function writeCredit(
     occurredAt: toInstant(ctx.now),
     lineNo: 0,
   };
-  await store.insertLines(ctx.tx, [line]);
-  return accept(line);
+  const [written] = await writeLines(ctx, [line]);
+  return accept(written as BillingLine);
 }

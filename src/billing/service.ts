@@ -776,14 +776,8 @@ export const listInvoices = defineQuery({
       .orderBy('id')
       .limit(input.limit + 1)
       .execute();
-    return accept(
-      toPage(
-        rows,
-        input.limit,
-        (r) => ({ key: r.closed_in_period, id: r.id }),
-        (r) => invoiceView(store.toInvoice(r)),
-      ),
-    );
+    const invoices = await store.withDraftTotals(ctx.tx, rows.map(store.toInvoice));
+    return accept(toPage(invoices, input.limit, (i) => ({ key: i.closedInPeriod, id: i.id }), invoiceView));
   },
 });
 

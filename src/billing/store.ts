@@ -551,12 +551,17 @@ export const LINE_INSERT_COLUMNS = [
   'line_no',
 ] as const satisfies readonly (keyof BillingLinesTable)[];
 
-export async function insertLines(tx: Tx, lines: readonly BillingLine[]): Promise<void> {
+/** Inserts `lines`; `documents`: each line's document, in place of its `invoiceId`. */
+export async function insertLines(
+  tx: Tx,
+  lines: readonly BillingLine[],
+  documents?: readonly string[],
+): Promise<void> {
   await insertMany(
     tx,
     'billing_lines',
     LINE_INSERT_COLUMNS,
-    lines.map((l) => [
+    lines.map((l, i) => [
       l.id,
       l.eventId,
       l.referenceId,
@@ -584,7 +589,7 @@ export async function insertLines(tx: Tx, lines: readonly BillingLine[]): Promis
       l.refundsLineId,
       l.reason,
       l.period,
-      l.invoiceId,
+      documents ? (documents[i] as string) : l.invoiceId,
       l.occurredAt,
       l.lineNo,
     ]),
@@ -649,5 +654,34 @@ export function toInvoice(r: Selectable<InvoicesTable>): Invoice {
 
 export async function getInvoice(tx: Tx, id: string): Promise<Invoice | undefined> {
   const r = await tx.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && toInvoice(r);
+  return r && (await withDraftTotals(tx, [toInvoice(r)]))[0];
+}
+
+/**
+ * `invoices` with each draft's totals as its lines stand now (a draft fills as lines are rated;
+ * its stored totals are written when it is issued). Issued and void documents as stored.
+ */
+export async function withDraftTotals(tx: Tx, invoices: readonly Invoice[]): Promise<Invoice[]> {
+  const drafts = invoices.filter((i) => i.status === 'draft').map((i) => i.id);
+  if (drafts.length === 0) return [...invoices];
+  const totals = new Map<string, { count: number; sum: bigint }>();
+  for (let i = 0; i < drafts.length; i += 500) {
+    const rows = await tx
+      .selectFrom('billing_lines')
+      .select((eb) => [
+        'invoice_id',
+        eb.fn.countAll<number | string>().as('count'),
+        eb.fn.sum<number | string | null>('amount_minor').as('sum'),
+      ])
+      .where('invoice_id', 'in', drafts.slice(i, i + 500))
+      .groupBy('invoice_id')
+      .execute();
+    for (const r of rows)
+      totals.set(r.invoice_id as string, { count: Number(r.count), sum: big(r.sum ?? 0) });
+  }
+  return invoices.map((i) => {
+    if (i.status !== 'draft') return i;
+    const t = totals.get(i.id) ?? { count: 0, sum: 0n };
+    return { ...i, lineCount: t.count, subtotal: t.sum, taxTotal: 0n, total: t.sum };
+  });
 }

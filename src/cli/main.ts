@@ -85,9 +85,13 @@ function writer(file: ReturnType<typeof createWriteStream> | undefined): (chunk:
  * and lines billed so far. The bar runs over the open lines while drafting, then over the drafted
  * documents while issuing. On a terminal it redraws one line; otherwise one line per step.
  */
-function closeProgress(period: string, openLines: number): { step(p: CloseProgress): void; end(): void } {
+function closeProgress(
+  period: string,
+  work: { openLines: number; drafts: number },
+): { step(p: CloseProgress): void; end(): void } {
   let renewed = 0;
   let drafted = 0;
+  let draftedLines = 0;
   let issued = 0;
   let lines = 0;
   let drawn = false;
@@ -105,11 +109,12 @@ function closeProgress(period: string, openLines: number): { step(p: CloseProgre
         at = p.period;
         if (p.phase === 'draft') {
           drafted += p.documents;
-          lines += p.lines;
-          fraction = lines / Math.max(openLines, lines, 1);
+          draftedLines += p.lines;
+          fraction = draftedLines / Math.max(work.openLines, draftedLines, 1);
         } else if (p.phase === 'issue') {
           issued += p.documents;
-          fraction = issued / Math.max(drafted, issued, 1);
+          lines += p.lines;
+          fraction = issued / Math.max(work.drafts + drafted, issued, 1);
         } else fraction = 1;
       }
       const text = `  bill close ${period}: ${p.phase.padEnd(14)} ${at} ${bar(fraction)} ${issued} documents issued, ${lines} lines billed${renewed ? `, ${renewed} renewed` : ''}`;
@@ -469,7 +474,7 @@ export function cli(): Command {
   bill
     .command('close')
     .description(
-      'close a billing period (operator): rate what fell due, put every line on a document, issue them (progress on stderr)',
+      "close a billing period (operator): rate what fell due, issue the period's documents (progress on stderr)",
     )
     .addOption(databaseOption())
     .addOption(programOption())
@@ -480,18 +485,25 @@ export function cli(): Command {
     .action(async (options: GlobalOptions & { period: string }) => {
       const csp = await open(options);
       try {
-        const openLines = /^\d{4}-\d{2}$/.test(options.period)
+        // What the bar measures against: lines on no document (drafted first), and the drafts to issue.
+        const work = /^\d{4}-\d{2}$/.test(options.period)
           ? await csp.store.read(async (tx) => {
-              const r = await tx
+              const open = await tx
                 .selectFrom('billing_lines')
                 .select((eb) => eb.fn.countAll<number | string>().as('n'))
                 .where('invoice_id', 'is', null)
                 .where('period', '<=', options.period)
                 .executeTakeFirst();
-              return Number(r?.n ?? 0);
+              const drafts = await tx
+                .selectFrom('invoices')
+                .select((eb) => eb.fn.countAll<number | string>().as('n'))
+                .where('status', '=', 'draft')
+                .where('closed_in_period', '<=', options.period)
+                .executeTakeFirst();
+              return { openLines: Number(open?.n ?? 0), drafts: Number(drafts?.n ?? 0) };
             })
-          : 0;
-        const bar = closeProgress(options.period, openLines);
+          : { openLines: 0, drafts: 0 };
+        const bar = closeProgress(options.period, work);
         const out = await closeBillingPeriod(csp, { principal: SYSTEM }, { period: options.period }, (p) =>
           bar.step(p),
         );

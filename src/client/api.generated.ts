@@ -223,7 +223,7 @@ export type CloseReport = {
   /** The periods closed by this call, oldest first (earlier months with open lines, then it). */
   periodsClosed: string[];
   documentsIssued: number;
-  /** The lines put on documents. */
+  /** The lines on the documents issued. */
   linesBilled: number;
 };
 
@@ -391,14 +391,15 @@ export type Invoice = {
   currency: string;
   /** The billing period it bills (a credit note: the original invoice’s) (YYYY-MM, UTC). */
   period: string;
-  /** The period whose close issued it (YYYY-MM, UTC). */
+  /** The period whose close issues it (YYYY-MM, UTC). */
   closedInPeriod: string;
   originalInvoiceId: string | null;
   /** No tax is computed in this version. One of: none. */
   taxPolicy: 'none' | (string & {});
   taxExclusive: true;
+  /** A draft: its lines so far (lines go on drafts as they are rated). */
   lineCount: number;
-  /** The sum of its lines: a decimal string at the currency's exponent, e.g. "56.00". */
+  /** The sum of its lines (a draft: so far): a decimal string at the currency's exponent, e.g. "56.00". */
   subtotal: string;
   /** Tax (tax policy none: zero): a decimal string at the currency's exponent, e.g. "56.00". */
   taxTotal: string;

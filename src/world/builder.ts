@@ -292,9 +292,10 @@ export async function buildWorld(csp: OpenCsp, spec: WorldSpec): Promise<World> 
       const customer = await addCustomer(csp, { legalName: `Customer ${c} ${i}`, country });
       world.customers.push(customer);
       // Odd customers buy through the indirect chain (a reseller, authorizing its provider too);
-      // even ones from a direct-bill partner.
-      const reseller = resellers[(i - 1) % Math.max(1, resellers.length)];
-      const directPartner = direct[(i - 1) % Math.max(1, direct.length)];
+      // even ones from a direct-bill partner. Each kind takes its partners in turn (as the bulk
+      // world does: `chainsOf` in `bulk.ts`).
+      const reseller = resellers[((i - 1) >> 1) % Math.max(1, resellers.length)];
+      const directPartner = direct[((i - 1) >> 1) % Math.max(1, direct.length)];
       if (i % 2 === 1 && reseller)
         await connectCustomer(csp, reseller, customer, { alsoAuthorize: provider });
       else if (directPartner) await connectCustomer(csp, directPartner, customer);

@@ -4,7 +4,7 @@
  * who accept the customer agreement; provider–reseller partnerships; customer invitations accepted
  * into relationships; one completed order per customer with its lines and subscriptions, and each
  * subscription's billing as `startBilling` writes it: tier prices locked for the term, the first
- * charge cycle, its `new` line per billing relationship), written with multi-row inserts in large
+ * charge cycle, its `new` line per billing relationship on that relationship's draft invoice), written with multi-row inserts in large
  * transactions, for worlds of millions of rows (the benchmarks).
  *
  * Seeded and deterministic: the same spec and seed give the same ids, names and assignments. The
@@ -29,6 +29,7 @@
 import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
 import type { OpenCsp } from '../app/opencsp.ts';
 import { type ChargeCycle, cascade, cycle, cycleMonths, dateOf, nextCycleStart } from '../billing/charges.ts';
+import { draftRow } from '../billing/drafts.ts';
 import { priceChain, type TierPrice, tierPricesToJson } from '../billing/pricing.ts';
 import type { BillingCycle, TermDuration } from '../catalog/model.ts';
 import { importCatalog, loadDemoCatalog } from '../catalog/service.ts';
@@ -242,6 +243,9 @@ const TABLES: Partial<Record<Table, Columns>> = {
   ),
   subscription_billing: columns(
     'subscription_id customer_country term_prices cycle_state next_charge_at updated_at',
+  ),
+  invoices: columns(
+    'id kind number seller_tenant_id buyer_tenant_id currency period closed_in_period original_invoice_id status tax_policy #line_count #subtotal_minor #tax_total_minor #total_minor issued_at voided_at void_reason created_at',
   ),
   billing_lines: columns(
     'id event_id reference_id charge_type #tier seller_tenant_id buyer_tenant_id subscription_id order_id customer_tenant_id customer_country product_id sku_id #seller_partner_id #buyer_partner_id #reseller_partner_id charge_start charge_end #quantity #unit_price_micros #amount_minor #source_amount_minor currency source_line_id refunds_line_id reason period invoice_id occurred_at #line_no',
@@ -927,6 +931,33 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
       }
       return found;
     };
+    /**
+     * The draft invoice of a relationship for a period, as `billing/drafts.ts` writes it for the
+     * first line that needs it (every line is on its draft from the start). A customer's drafts
+     * are kept while its order is written (one order per customer), the partners' for the load.
+     */
+    const partnerDrafts = new Map<string, string>();
+    let customerDrafts = { customer: '', drafts: new Map<string, string>() };
+    const draftOf = (seller: string, buyer: string, currency: string, period: string, customer: string) => {
+      if (buyer === customer && customerDrafts.customer !== customer)
+        customerDrafts = { customer, drafts: new Map() };
+      const drafts = buyer === customer ? customerDrafts.drafts : partnerDrafts;
+      const key = `${period}\n${seller}\n${buyer}\n${currency}`;
+      let id = drafts.get(key);
+      if (id === undefined) {
+        id = ids.orderedGuid();
+        drafts.set(key, id);
+        loader.add(
+          'invoices',
+          draftRow(
+            id,
+            { kind: 'invoice', seller, buyer, currency, period, closedIn: period, original: null },
+            at,
+          ),
+        );
+      }
+      return id;
+    };
     /** `startBilling` of one new subscription: its billing state and (licensed) its `new` lines. */
     const startBilling = (
       l: OrderLine,
@@ -963,7 +994,15 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
         () => ids.orderedGuid(),
       );
       const occurredAt = toInstant(c.start);
-      for (const [i, line] of raw.entries())
+      for (const [i, line] of raw.entries()) {
+        const period = line.chargeStart.slice(0, 7);
+        const invoiceId = draftOf(
+          line.sellerTenantId,
+          line.buyerTenantId,
+          l.currency,
+          period,
+          customerTenantId,
+        );
         loader.add('billing_lines', {
           id: line.id,
           event_id: eventId,
@@ -991,11 +1030,12 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
           source_line_id: line.sourceLineId,
           refunds_line_id: line.refundsLineId,
           reason: null,
-          period: line.chargeStart.slice(0, 7),
-          invoice_id: null,
+          period,
+          invoice_id: invoiceId,
           occurred_at: occurredAt,
           line_no: i,
         });
+      }
       // `CycleState` as the store writes it: charged on the term's own chain and prices, so without
       // them (`"ofTerm": true`, `billing/store.ts`).
       const head = JSON.stringify({

@@ -435,10 +435,21 @@ describeEachDatabase('HTTP billing', (db) => {
       chainTier: 3,
       subtotal: '-5.00',
       reason: 'Outage',
-      invoiceId: null,
+      invoiceNumber: null,
       sellerTenantId: w.reseller.tenantId,
       buyerTenantId: w.resellerCustomer.tenantId,
       period: '2026-02',
+    });
+    // On February's draft invoice of the relationship, which the buyer reads with its totals so far.
+    const draft = await ok<Json>(
+      call('GET', `/v1/invoices/${credit.invoiceId}`, { as: w.resellerCustomer.globalAdmin }),
+    );
+    expect(draft).toMatchObject({
+      status: 'draft',
+      number: null,
+      period: '2026-02',
+      lineCount: 1,
+      total: '-5.00',
     });
     problem(
       await call('POST', `/v1/subscriptions/${subscriptionId}/credits`, {

@@ -16,6 +16,7 @@ import { dueIndexes } from './0009-due-indexes.ts';
 import { openLinesIndex } from './0010-open-lines-index.ts';
 import { closedDocumentsIndex } from './0011-closed-documents-index.ts';
 import { draftDocumentsIndex } from './0012-draft-documents-index.ts';
+import { oneDraftInvoice } from './0013-one-draft-invoice.ts';
 
 export interface Migration {
   readonly id: string;
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   openLinesIndex,
   closedDocumentsIndex,
   draftDocumentsIndex,
+  oneDraftInvoice,
 ];
 
 /**

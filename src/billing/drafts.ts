@@ -1,0 +1,310 @@
+/**
+ * Draft documents, filled as lines are rated.
+ *
+ * Every line goes on a document when it is written, not when its period closes: the draft invoice
+ * of its billing relationship (seller, buyer, currency) for its period — or, for a refund of a
+ * charge already on a document of an earlier period, a draft credit note against that document,
+ * for the original's period, closed with the refund's. A draft is created by the first line that
+ * needs it. The close then only issues (`close.ts`): the month's lines are already grouped, and no
+ * pass rewrites them (on the medium world that pass rewrote every line and two index entries of
+ * each: a quarter of a SQLite close, a third of a PostgreSQL one).
+ *
+ * The rule a refund follows is the one the close applied when it drafted at month end, where every
+ * earlier period was issued first: a refund of a charge on an issued or void document, or on a
+ * draft of an earlier period (issued before this one, since periods close in order), goes on a
+ * credit note against that document; a refund of a charge on its own period's draft, or of a charge
+ * on no document (lines written before documents were filled at rating), on the invoice.
+ *
+ * One relationship has at most one draft invoice per period: the unique partial index
+ * `invoices_draft_invoice` (migration 0013). Two commands that create the same draft at once: the
+ * second fails on the index and is re-run (PostgreSQL reports it as a serialization failure under
+ * SERIALIZABLE), and then finds the first one's draft.
+ */
+import type { Insertable, Kysely } from 'kysely';
+import type { CommandContext } from '../app/context.ts';
+import { toInstant } from '../kernel/time.ts';
+import type { Database, InvoicesTable } from '../store/schema.ts';
+import type { BillingLine, InvoiceKind } from './model.ts';
+import { insertLines } from './store.ts';
+
+type Tx = Kysely<Database>;
+
+/** A document to create as a draft. */
+export interface DocumentRow {
+  readonly kind: InvoiceKind;
+  readonly seller: string;
+  readonly buyer: string;
+  readonly currency: string;
+  readonly period: string;
+  readonly closedIn: string;
+  readonly original: string | null;
+}
+
+/** The row of a new draft document: no number, totals zero until it is issued. */
+export function draftRow(id: string, d: DocumentRow, createdAt: string): Insertable<InvoicesTable> {
+  return {
+    id,
+    kind: d.kind,
+    number: null,
+    seller_tenant_id: d.seller,
+    buyer_tenant_id: d.buyer,
+    currency: d.currency,
+    period: d.period,
+    closed_in_period: d.closedIn,
+    original_invoice_id: d.original,
+    status: 'draft',
+    tax_policy: 'none',
+    line_count: 0,
+    subtotal_minor: '0',
+    tax_total_minor: '0',
+    total_minor: '0',
+    issued_at: null,
+    voided_at: null,
+    void_reason: null,
+    created_at: createdAt,
+  };
+}
+
+/** Inserts draft documents, many rows a statement; returns their ids in order. */
+export async function insertDocuments(ctx: CommandContext, docs: readonly DocumentRow[]): Promise<string[]> {
+  const at = toInstant(ctx.now);
+  const rows = docs.map((d) => draftRow(ctx.ids.orderedGuid(), d, at));
+  // 19 columns: 500 rows stay far below either database's limit on bound values.
+  for (let i = 0; i < rows.length; i += 500)
+    await ctx.tx
+      .insertInto('invoices')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  return rows.map((r) => r.id);
+}
+
+/** A draft's identity: its relationship, the period it is closed in and (a credit note) its original. */
+const invoiceKey = (seller: string, buyer: string, currency: string, closedIn: string) =>
+  `${closedIn}\n${seller}\n${buyer}\n${currency}`;
+const noteKey = (seller: string, buyer: string, currency: string, closedIn: string, original: string) =>
+  `${invoiceKey(seller, buyer, currency, closedIn)}\n${original}`;
+
+/** The document a charge line is on, as a refund of it needs to know. */
+interface OriginalDocument {
+  readonly id: string;
+  readonly status: string;
+  readonly period: string;
+  readonly closedIn: string;
+}
+
+/** Where one line goes: its relationship's invoice, or a credit note against an earlier document. */
+type Destination =
+  | { readonly kind: 'invoice' }
+  | { readonly kind: 'note'; readonly original: OriginalDocument }
+  /** A credit note against the invoice a line of the same write goes on (created with it). */
+  | { readonly kind: 'note-of-line'; readonly line: BillingLine };
+
+/**
+ * A refund written in `period` of a charge on `doc` goes on a credit note against it: the document
+ * is issued or void, or a draft closed in an earlier period (issued first when periods close).
+ */
+const creditedBy = (doc: OriginalDocument, period: string) => doc.status !== 'draft' || doc.closedIn < period;
+
+/**
+ * Which of the documents `ids` a refund written in `period` goes on a credit note for
+ * (`creditedBy`): the documents a cancellation finds its charges "billed" on.
+ */
+export async function documentsCreditedIn(
+  tx: Tx,
+  ids: readonly (string | null)[],
+  period: string,
+): Promise<Set<string>> {
+  const distinct = [...new Set(ids.filter((id): id is string => id !== null))];
+  const out = new Set<string>();
+  for (let i = 0; i < distinct.length; i += 500) {
+    const rows = await tx
+      .selectFrom('invoices')
+      .select(['id', 'status', 'period', 'closed_in_period'])
+      .where('id', 'in', distinct.slice(i, i + 500))
+      .execute();
+    for (const r of rows)
+      if (creditedBy({ id: r.id, status: r.status, period: r.period, closedIn: r.closed_in_period }, period))
+        out.add(r.id);
+  }
+  return out;
+}
+
+/** The documents of the charges `lines` refund that are already written, by charge line id. */
+async function refundedDocuments(
+  tx: Tx,
+  lines: readonly BillingLine[],
+): Promise<Map<string, OriginalDocument>> {
+  const ids = [...new Set(lines.map((l) => l.refundsLineId).filter((id): id is string => id !== null))];
+  const out = new Map<string, OriginalDocument>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await tx
+      .selectFrom('billing_lines as l')
+      .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
+      .select(['l.id as lineId', 'i.id', 'i.status', 'i.period', 'i.closed_in_period'])
+      .where('l.id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows)
+      out.set(r.lineId, { id: r.id, status: r.status, period: r.period, closedIn: r.closed_in_period });
+  }
+  return out;
+}
+
+/** Draft invoices of `keys` (seller, buyer, currency, closed in) that exist, by key. */
+async function existingInvoices(
+  tx: Tx,
+  wanted: ReadonlyMap<string, DocumentRow>,
+): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const byPeriod = new Map<string, DocumentRow[]>();
+  for (const d of wanted.values()) {
+    const docs = byPeriod.get(d.closedIn);
+    if (docs) docs.push(d);
+    else byPeriod.set(d.closedIn, [d]);
+  }
+  for (const [period, docs] of byPeriod)
+    for (let i = 0; i < docs.length; i += 500) {
+      const chunk = docs.slice(i, i + 500);
+      const rows = await tx
+        .selectFrom('invoices')
+        .select(['id', 'seller_tenant_id', 'buyer_tenant_id', 'currency'])
+        .where('status', '=', 'draft')
+        .where('kind', '=', 'invoice')
+        .where('closed_in_period', '=', period)
+        .where('seller_tenant_id', 'in', [...new Set(chunk.map((d) => d.seller))])
+        .where('buyer_tenant_id', 'in', [...new Set(chunk.map((d) => d.buyer))])
+        .execute();
+      for (const r of rows) {
+        const key = invoiceKey(r.seller_tenant_id, r.buyer_tenant_id, r.currency, period);
+        if (wanted.has(key)) found.set(key, r.id);
+      }
+    }
+  return found;
+}
+
+/** Draft credit notes of `keys` that exist, by key. */
+async function existingNotes(tx: Tx, wanted: ReadonlyMap<string, DocumentRow>): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const originals = [...new Set([...wanted.values()].map((d) => d.original as string))];
+  for (let i = 0; i < originals.length; i += 500) {
+    const rows = await tx
+      .selectFrom('invoices')
+      .select([
+        'id',
+        'seller_tenant_id',
+        'buyer_tenant_id',
+        'currency',
+        'closed_in_period',
+        'original_invoice_id',
+      ])
+      .where('status', '=', 'draft')
+      .where('kind', '=', 'credit-note')
+      .where('original_invoice_id', 'in', originals.slice(i, i + 500))
+      .orderBy('id')
+      .execute();
+    for (const r of rows) {
+      const key = noteKey(
+        r.seller_tenant_id,
+        r.buyer_tenant_id,
+        r.currency,
+        r.closed_in_period,
+        r.original_invoice_id as string,
+      );
+      if (wanted.has(key) && !found.has(key)) found.set(key, r.id);
+    }
+  }
+  return found;
+}
+
+/** The drafts of `wanted` (by key): the existing ones, and new ones for the rest. */
+async function draftsOf(
+  ctx: CommandContext,
+  wanted: ReadonlyMap<string, DocumentRow>,
+  existing: (tx: Tx, wanted: ReadonlyMap<string, DocumentRow>) => Promise<Map<string, string>>,
+): Promise<Map<string, string>> {
+  if (wanted.size === 0) return new Map();
+  const found = await existing(ctx.tx, wanted);
+  const missing = [...wanted].filter(([key]) => !found.has(key));
+  const ids = await insertDocuments(
+    ctx,
+    missing.map(([, d]) => d),
+  );
+  for (const [i, [key]] of missing.entries()) found.set(key, ids[i] as string);
+  return found;
+}
+
+/**
+ * The document of each of `lines` (its `invoiceId`, in order), creating the drafts missing: one read of the
+ * refunded charges' documents, one of the drafts, one multi-row insert of the new ones (and the
+ * same two for credit notes, when refunds need them), whatever the number of lines. Lines are
+ * in the order they were rated: a refund comes after the charge it refunds.
+ */
+export async function documentsOf(ctx: CommandContext, lines: readonly BillingLine[]): Promise<string[]> {
+  if (lines.length === 0) return [];
+  const originals = await refundedDocuments(ctx.tx, lines);
+  const inThisWrite = new Map(lines.map((l) => [l.id, l]));
+  const destinations = lines.map((l): Destination => {
+    if (l.refundsLineId === null) return { kind: 'invoice' };
+    const doc = originals.get(l.refundsLineId);
+    if (doc) return creditedBy(doc, l.period) ? { kind: 'note', original: doc } : { kind: 'invoice' };
+    const line = inThisWrite.get(l.refundsLineId);
+    return line && line.period < l.period ? { kind: 'note-of-line', line } : { kind: 'invoice' };
+  });
+
+  const invoiceRow = (l: BillingLine): [string, DocumentRow] => [
+    invoiceKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period),
+    {
+      kind: 'invoice',
+      seller: l.sellerTenantId,
+      buyer: l.buyerTenantId,
+      currency: l.currency,
+      period: l.period,
+      closedIn: l.period,
+      original: null,
+    },
+  ];
+  const wantedInvoices = new Map<string, DocumentRow>();
+  for (const [i, l] of lines.entries()) {
+    const d = destinations[i] as Destination;
+    if (d.kind === 'invoice') wantedInvoices.set(...invoiceRow(l));
+    if (d.kind === 'note-of-line') wantedInvoices.set(...invoiceRow(d.line));
+  }
+  const invoices = await draftsOf(ctx, wantedInvoices, existingInvoices);
+
+  const noteRow = (l: BillingLine, original: string, period: string): [string, DocumentRow] => [
+    noteKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period, original),
+    {
+      kind: 'credit-note',
+      seller: l.sellerTenantId,
+      buyer: l.buyerTenantId,
+      currency: l.currency,
+      period,
+      closedIn: l.period,
+      original,
+    },
+  ];
+  const noteOf = (l: BillingLine, d: Destination): [string, DocumentRow] | undefined => {
+    if (d.kind === 'note') return noteRow(l, d.original.id, d.original.period);
+    if (d.kind === 'note-of-line')
+      return noteRow(l, invoices.get(invoiceRow(d.line)[0]) as string, d.line.period);
+    return undefined;
+  };
+  const wantedNotes = new Map<string, DocumentRow>();
+  for (const [i, l] of lines.entries()) {
+    const note = noteOf(l, destinations[i] as Destination);
+    if (note) wantedNotes.set(...note);
+  }
+  const notes = await draftsOf(ctx, wantedNotes, existingNotes);
+
+  return lines.map((l, i) => {
+    const note = noteOf(l, destinations[i] as Destination);
+    return (note ? notes.get(note[0]) : invoices.get(invoiceRow(l)[0])) as string;
+  });
+}
+
+/** Writes `lines` on their documents (`documentsOf`); returns them with their `invoiceId`. */
+export async function writeLines(ctx: CommandContext, lines: readonly BillingLine[]): Promise<BillingLine[]> {
+  const documents = await documentsOf(ctx, lines);
+  const written = lines.map((l, i) => ({ ...l, invoiceId: documents[i] as string }));
+  await insertLines(ctx.tx, written);
+  return written;
+}
