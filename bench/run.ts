@@ -421,7 +421,7 @@ async function billingWorkloads(
     },
     {
       schema,
-      workload: 'close: draft + issue + record (lines billed/s)',
+      workload: 'close: issue + record, drafting lines on no document (lines billed/s)',
       figure: close.billing,
       ceiling: 'batched insert',
       ratio: vs(close.billing.perSecond),

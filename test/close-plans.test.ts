@@ -16,6 +16,7 @@ import {
   earliestOpenPeriodQuery,
   openGroupsQuery,
 } from '../src/billing/close.ts';
+import { existingDraftsQuery } from '../src/billing/drafts.ts';
 import { documentPageQuery } from '../src/billing/export.ts';
 import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
@@ -142,6 +143,78 @@ describeEachDatabase('month close draft update plan', (db) => {
       expect(plan).toMatch(/Index (Only )?Scan using billing_lines_open/);
       expect(plan).not.toMatch(/Seq Scan on billing_lines/);
     }
+  });
+});
+
+/** Draft invoices of 2026-12 for 200 sellers × 50 buyers, written by the database itself. */
+async function manyDrafts(db: Kysely<Database>, dialect: string): Promise<void> {
+  const series =
+    dialect === 'postgres'
+      ? 'generate_series(0, 9999) AS g(n)'
+      : '(WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 9999) SELECT n FROM s)';
+  const pad = (e: string) => (dialect === 'postgres' ? `lpad((${e})::text, 4, '0')` : `printf('%04d', ${e})`);
+  await sql
+    .raw(
+      `INSERT INTO invoices (id, kind, seller_tenant_id, buyer_tenant_id, currency, period, closed_in_period, status,
+        tax_policy, line_count, subtotal_minor, tax_total_minor, total_minor, created_at)
+       SELECT 'doc-' || ${pad('n')}, 'invoice', 'seller-' || ${pad('n / 50')}, 'buyer-' || ${pad('n % 50')}, 'USD',
+        '2026-12', '2026-12', 'draft', 'none', 0, 0, 0, 0, '2026-12-01T00:00:00.000Z' FROM ${series}`,
+    )
+    .execute(db);
+  await sql.raw('ANALYZE invoices').execute(db);
+}
+
+describeEachDatabase('draft documents query plans', (db) => {
+  it("a write's draft invoices are found by one index seek per (seller, buyer), never by reading the period's drafts", async () => {
+    const csp = await db.fresh();
+    await manyDrafts(csp.store.db, db.name);
+    const relationships = Array.from(
+      { length: 300 },
+      (_, i) =>
+        [
+          `seller-${String(i % 200).padStart(4, '0')}`,
+          `buyer-${String(i % 7).padStart(4, '0')}`,
+          'USD',
+        ] as const,
+    );
+    // The planner as configured (no scan priced out): 10,000 drafts in the period, fresh statistics.
+    for (const kind of ['invoice', 'credit-note'] as const) {
+      const named = relationships.map(
+        ([s, b, c]) => [s, b, c, kind === 'invoice' ? undefined : 'doc-0001'] as const,
+      );
+      const compiled = existingDraftsQuery(csp.store.db, '2026-12', kind, named);
+      const explain = db.name === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN';
+      const rows = await csp.store.db.executeQuery<Record<string, string>>(
+        CompiledQuery.raw(`${explain} ${compiled.sql}`, [...compiled.parameters]),
+      );
+      const plan = rows.rows.map((r) => r.detail ?? r['QUERY PLAN']).join('\n');
+      if (db.name === 'sqlite') {
+        expect(plan).toMatch(
+          /SEARCH i USING (COVERING )?INDEX invoices_\w+ \(closed_in_period=\?[^)]* seller_tenant_id=\?[^)]* buyer_tenant_id=\?/,
+        );
+        expect(plan).not.toMatch(/SCAN i\b/);
+      } else {
+        expect(plan).toMatch(/Index (Only )?Scan using invoices_\w+/);
+        expect(plan).toMatch(/Index Cond: .*seller_tenant_id = .*buyer_tenant_id = /);
+        expect(plan).not.toMatch(/Seq Scan on invoices|Hash/);
+      }
+    }
+    const compiled = existingDraftsQuery(csp.store.db, '2026-12', 'invoice', relationships);
+    // And it finds what it names: the relationships' drafts, null for the rest.
+    const found = (await csp.store.db.executeQuery(compiled)).rows;
+    expect(found.map((r) => [r.seller, r.buyer])).toEqual(relationships.map(([s, b]) => [s, b]));
+    const drafted = (r: { seller: string; buyer: string }) =>
+      `doc-${String(Number(r.seller.slice(-4)) * 50 + Number(r.buyer.slice(-4))).padStart(4, '0')}`;
+    expect(found.map((r) => r.id)).toEqual(found.map(drafted));
+    const missing = (
+      await csp.store.db.executeQuery(
+        existingDraftsQuery(csp.store.db, '2026-12', 'invoice', [
+          ['seller-0001', 'buyer-0001', 'EUR'],
+          ['seller-0001', 'nobody', 'USD'],
+        ]),
+      )
+    ).rows;
+    expect(missing.map((r) => r.id)).toEqual([null, null]);
   });
 });
 

@@ -20,9 +20,10 @@
  * second fails on the index and is re-run (PostgreSQL reports it as a serialization failure under
  * SERIALIZABLE), and then finds the first one's draft.
  */
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { CommandContext } from '../app/context.ts';
 import { toInstant } from '../kernel/time.ts';
+import { insertMany } from '../store/insert-many.ts';
 import type { Database, InvoicesTable } from '../store/schema.ts';
 import type { BillingLine, InvoiceKind } from './model.ts';
 import { insertLines } from './store.ts';
@@ -65,17 +66,39 @@ export function draftRow(id: string, d: DocumentRow, createdAt: string): Inserta
   };
 }
 
+const DOCUMENT_COLUMNS = [
+  'id',
+  'kind',
+  'number',
+  'seller_tenant_id',
+  'buyer_tenant_id',
+  'currency',
+  'period',
+  'closed_in_period',
+  'original_invoice_id',
+  'status',
+  'tax_policy',
+  'line_count',
+  'subtotal_minor',
+  'tax_total_minor',
+  'total_minor',
+  'issued_at',
+  'voided_at',
+  'void_reason',
+  'created_at',
+] as const satisfies readonly (keyof InvoicesTable)[];
+
 /** Inserts draft documents, many rows a statement; returns their ids in order. */
 export async function insertDocuments(ctx: CommandContext, docs: readonly DocumentRow[]): Promise<string[]> {
   const at = toInstant(ctx.now);
-  const rows = docs.map((d) => draftRow(ctx.ids.orderedGuid(), d, at));
-  // 19 columns: 500 rows stay far below either database's limit on bound values.
-  for (let i = 0; i < rows.length; i += 500)
-    await ctx.tx
-      .insertInto('invoices')
-      .values(rows.slice(i, i + 500))
-      .execute();
-  return rows.map((r) => r.id);
+  const rows = docs.map((d) => draftRow(ctx.ids.orderedGuid(), d, at) as Record<string, unknown>);
+  await insertMany(
+    ctx.tx,
+    'invoices',
+    DOCUMENT_COLUMNS,
+    rows.map((r) => DOCUMENT_COLUMNS.map((c) => r[c] ?? null)),
+  );
+  return rows.map((r) => r.id as string);
 }
 
 /** A draft's identity: its relationship, the period it is closed in and (a credit note) its original. */
@@ -129,6 +152,8 @@ export async function documentsCreditedIn(
   return out;
 }
 
+const INVOICE: Destination = { kind: 'invoice' };
+
 /** The documents of the charges `lines` refund that are already written, by charge line id. */
 async function refundedDocuments(
   tx: Tx,
@@ -149,67 +174,65 @@ async function refundedDocuments(
   return out;
 }
 
-/** Draft invoices of `keys` (seller, buyer, currency, closed in) that exist, by key. */
-async function existingInvoices(
+/**
+ * The draft of each relationship (seller, buyer, currency) named, closed in `period`, or null: its
+ * draft invoice, or (`original` given) its earliest draft credit note against that document. One
+ * index seek per relationship on both databases (`invoices_drafts`, migration 0012): each lookup is
+ * a subquery over its own `VALUES` row, so the planner cannot turn the list into a join — as a
+ * join, PostgreSQL could not estimate how few drafts match and hashed the list against every draft
+ * of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every seller × buyer
+ * combination (20 ms a query over a due batch's few hundred of each).
+ */
+export function existingDraftsQuery(
+  tx: Tx,
+  period: string,
+  kind: InvoiceKind,
+  relationships: readonly (readonly [seller: string, buyer: string, currency: string, original?: string | undefined])[],
+) {
+  const rows = sql.join(
+    relationships.map(
+      ([seller, buyer, currency, original]) => sql`(${seller}, ${buyer}, ${currency}, ${original ?? ''})`,
+    ),
+  );
+  const original =
+    kind === 'invoice' ? sql`i.original_invoice_id is null` : sql`i.original_invoice_id = r.column4`;
+  return sql<{ seller: string; buyer: string; currency: string; original: string; id: string | null }>`
+    select r.column1 as seller, r.column2 as buyer, r.column3 as currency, r.column4 as original,
+      (select min(i.id) from invoices i
+        where i.status = 'draft' and i.closed_in_period = ${period} and i.seller_tenant_id = r.column1
+          and i.kind = ${kind} and i.buyer_tenant_id = r.column2 and i.currency = r.column3
+          and ${original}) as id
+    from (values ${rows}) as r`.compile(tx);
+}
+
+/** The drafts of `wanted` that exist, by key: `existingDraftsQuery` per period, kind and 500. */
+async function existingDrafts(
   tx: Tx,
   wanted: ReadonlyMap<string, DocumentRow>,
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const byPeriod = new Map<string, DocumentRow[]>();
+  const groups = new Map<string, DocumentRow[]>();
   for (const d of wanted.values()) {
-    const docs = byPeriod.get(d.closedIn);
-    if (docs) docs.push(d);
-    else byPeriod.set(d.closedIn, [d]);
+    const group = `${d.closedIn}\n${d.kind}`;
+    const list = groups.get(group) ?? [];
+    groups.set(group, list);
+    list.push(d);
   }
-  for (const [period, docs] of byPeriod)
+  for (const docs of groups.values()) {
+    const { closedIn, kind } = docs[0] as DocumentRow;
     for (let i = 0; i < docs.length; i += 500) {
-      const chunk = docs.slice(i, i + 500);
-      const rows = await tx
-        .selectFrom('invoices')
-        .select(['id', 'seller_tenant_id', 'buyer_tenant_id', 'currency'])
-        .where('status', '=', 'draft')
-        .where('kind', '=', 'invoice')
-        .where('closed_in_period', '=', period)
-        .where('seller_tenant_id', 'in', [...new Set(chunk.map((d) => d.seller))])
-        .where('buyer_tenant_id', 'in', [...new Set(chunk.map((d) => d.buyer))])
-        .execute();
-      for (const r of rows) {
-        const key = invoiceKey(r.seller_tenant_id, r.buyer_tenant_id, r.currency, period);
-        if (wanted.has(key)) found.set(key, r.id);
+      const named = docs
+        .slice(i, i + 500)
+        .map((d) => [d.seller, d.buyer, d.currency, d.original ?? ''] as const);
+      const r = await tx.executeQuery(existingDraftsQuery(tx, closedIn, kind, named));
+      for (const row of r.rows) {
+        if (row.id === null) continue;
+        const key =
+          kind === 'invoice'
+            ? invoiceKey(row.seller, row.buyer, row.currency, closedIn)
+            : noteKey(row.seller, row.buyer, row.currency, closedIn, row.original);
+        found.set(key, row.id);
       }
-    }
-  return found;
-}
-
-/** Draft credit notes of `keys` that exist, by key. */
-async function existingNotes(tx: Tx, wanted: ReadonlyMap<string, DocumentRow>): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  const originals = [...new Set([...wanted.values()].map((d) => d.original as string))];
-  for (let i = 0; i < originals.length; i += 500) {
-    const rows = await tx
-      .selectFrom('invoices')
-      .select([
-        'id',
-        'seller_tenant_id',
-        'buyer_tenant_id',
-        'currency',
-        'closed_in_period',
-        'original_invoice_id',
-      ])
-      .where('status', '=', 'draft')
-      .where('kind', '=', 'credit-note')
-      .where('original_invoice_id', 'in', originals.slice(i, i + 500))
-      .orderBy('id')
-      .execute();
-    for (const r of rows) {
-      const key = noteKey(
-        r.seller_tenant_id,
-        r.buyer_tenant_id,
-        r.currency,
-        r.closed_in_period,
-        r.original_invoice_id as string,
-      );
-      if (wanted.has(key) && !found.has(key)) found.set(key, r.id);
     }
   }
   return found;
@@ -219,10 +242,9 @@ async function existingNotes(tx: Tx, wanted: ReadonlyMap<string, DocumentRow>): 
 async function draftsOf(
   ctx: CommandContext,
   wanted: ReadonlyMap<string, DocumentRow>,
-  existing: (tx: Tx, wanted: ReadonlyMap<string, DocumentRow>) => Promise<Map<string, string>>,
 ): Promise<Map<string, string>> {
   if (wanted.size === 0) return new Map();
-  const found = await existing(ctx.tx, wanted);
+  const found = await existingDrafts(ctx.tx, wanted);
   const missing = [...wanted].filter(([key]) => !found.has(key));
   const ids = await insertDocuments(
     ctx,
@@ -241,38 +263,53 @@ async function draftsOf(
 export async function documentsOf(ctx: CommandContext, lines: readonly BillingLine[]): Promise<string[]> {
   if (lines.length === 0) return [];
   const originals = await refundedDocuments(ctx.tx, lines);
-  const inThisWrite = new Map(lines.map((l) => [l.id, l]));
-  const destinations = lines.map((l): Destination => {
-    if (l.refundsLineId === null) return { kind: 'invoice' };
+  const inThisWrite =
+    originals.size < lines.filter((l) => l.refundsLineId !== null).length
+      ? new Map(lines.map((l) => [l.id, l]))
+      : undefined;
+  const destination = (l: BillingLine): Destination => {
+    if (l.refundsLineId === null) return INVOICE;
     const doc = originals.get(l.refundsLineId);
-    if (doc) return creditedBy(doc, l.period) ? { kind: 'note', original: doc } : { kind: 'invoice' };
-    const line = inThisWrite.get(l.refundsLineId);
-    return line && line.period < l.period ? { kind: 'note-of-line', line } : { kind: 'invoice' };
-  });
+    if (doc) return creditedBy(doc, l.period) ? { kind: 'note', original: doc } : INVOICE;
+    const line = inThisWrite?.get(l.refundsLineId);
+    return line && line.period < l.period ? { kind: 'note-of-line', line } : INVOICE;
+  };
 
-  const invoiceRow = (l: BillingLine): [string, DocumentRow] => [
-    invoiceKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period),
-    {
-      kind: 'invoice',
-      seller: l.sellerTenantId,
-      buyer: l.buyerTenantId,
-      currency: l.currency,
-      period: l.period,
-      closedIn: l.period,
-      original: null,
-    },
-  ];
+  // Each line's invoice key, once; a document row only for a key not seen yet.
   const wantedInvoices = new Map<string, DocumentRow>();
+  const wantInvoice = (l: BillingLine): string => {
+    const key = invoiceKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period);
+    if (!wantedInvoices.has(key))
+      wantedInvoices.set(key, {
+        kind: 'invoice',
+        seller: l.sellerTenantId,
+        buyer: l.buyerTenantId,
+        currency: l.currency,
+        period: l.period,
+        closedIn: l.period,
+        original: null,
+      });
+    return key;
+  };
+  const destinations = lines.map(destination);
+  const keys = lines.map((l, i) => {
+    const d = destinations[i] as Destination;
+    if (d.kind === 'note-of-line') wantInvoice(d.line);
+    return d.kind === 'invoice' ? wantInvoice(l) : '';
+  });
+  const invoices = await draftsOf(ctx, wantedInvoices);
+
+  const wantedNotes = new Map<string, DocumentRow>();
   for (const [i, l] of lines.entries()) {
     const d = destinations[i] as Destination;
-    if (d.kind === 'invoice') wantedInvoices.set(...invoiceRow(l));
-    if (d.kind === 'note-of-line') wantedInvoices.set(...invoiceRow(d.line));
-  }
-  const invoices = await draftsOf(ctx, wantedInvoices, existingInvoices);
-
-  const noteRow = (l: BillingLine, original: string, period: string): [string, DocumentRow] => [
-    noteKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period, original),
-    {
+    if (d.kind === 'invoice') continue;
+    const [original, period] =
+      d.kind === 'note'
+        ? [d.original.id, d.original.period]
+        : [invoices.get(wantInvoice(d.line)) as string, d.line.period];
+    const key = noteKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period, original);
+    keys[i] = key;
+    wantedNotes.set(key, {
       kind: 'credit-note',
       seller: l.sellerTenantId,
       buyer: l.buyerTenantId,
@@ -280,25 +317,14 @@ export async function documentsOf(ctx: CommandContext, lines: readonly BillingLi
       period,
       closedIn: l.period,
       original,
-    },
-  ];
-  const noteOf = (l: BillingLine, d: Destination): [string, DocumentRow] | undefined => {
-    if (d.kind === 'note') return noteRow(l, d.original.id, d.original.period);
-    if (d.kind === 'note-of-line')
-      return noteRow(l, invoices.get(invoiceRow(d.line)[0]) as string, d.line.period);
-    return undefined;
-  };
-  const wantedNotes = new Map<string, DocumentRow>();
-  for (const [i, l] of lines.entries()) {
-    const note = noteOf(l, destinations[i] as Destination);
-    if (note) wantedNotes.set(...note);
+    });
   }
-  const notes = await draftsOf(ctx, wantedNotes, existingNotes);
+  const notes = await draftsOf(ctx, wantedNotes);
 
-  return lines.map((l, i) => {
-    const note = noteOf(l, destinations[i] as Destination);
-    return (note ? notes.get(note[0]) : invoices.get(invoiceRow(l)[0])) as string;
-  });
+  return keys.map(
+    (key, i) =>
+      ((destinations[i] as Destination).kind === 'invoice' ? invoices.get(key) : notes.get(key)) as string,
+  );
 }
 
 /** Writes `lines` on their documents (`documentsOf`); returns them with their `invoiceId`. */
