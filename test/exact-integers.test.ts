@@ -96,6 +96,25 @@ it('a SQLite store sets its page cache (default 128 MiB) and refuses a cache siz
   );
 });
 
+it('a SQLite store checkpoints its write-ahead log every 16,384 pages by default, or as set; refuses a non-positive count', async () => {
+  const { openStore } = await import('../src/store/store.ts');
+  const pagesOf = async (store: ReturnType<typeof openStore>) =>
+    (await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(store.db)).rows[0]
+      ?.wal_autocheckpoint;
+  const dflt = openStore(':memory:');
+  const set = openStore(':memory:', { sqliteCheckpointPages: 2_000 });
+  try {
+    expect(await pagesOf(dflt)).toBe(16_384);
+    expect(await pagesOf(set)).toBe(2_000);
+  } finally {
+    await dflt.close();
+    await set.close();
+  }
+  expect(() => openStore(':memory:', { sqliteCheckpointPages: 0 })).toThrow(
+    'sqliteCheckpointPages must be a whole number',
+  );
+});
+
 it('SQLite statements are prepared once per SQL text and reused; the oldest are dropped past the cache size', () => {
   const database = new Sqlite(':memory:');
   let prepared = 0;

@@ -353,6 +353,20 @@ export function draftsToIssueQuery(tx: Kysely<Database>, period: string, batch: 
     .limit(batch);
 }
 
+/** Per document of `ids`: its line count, their sum and its seller's Partner ID (for the number). */
+function documentTotalsQuery(tx: Kysely<Database>, ids: readonly string[]) {
+  return tx
+    .selectFrom('billing_lines')
+    .select((eb) => [
+      'invoice_id',
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.sum<number | string | null>('amount_minor').as('sum'),
+      eb.fn.max('seller_partner_id').as('partner'),
+    ])
+    .where('invoice_id', 'in', ids)
+    .groupBy('invoice_id');
+}
+
 /**
  * Issues up to `batch` drafts of `period`: totals from their lines, gapless numbers per seller and
  * year (in the drafts' order: seller, kind, buyer, currency, original, id). Set-based: one query
@@ -372,17 +386,7 @@ async function issueStep(
   const sellers = [...new Set(drafts.map((d) => d.seller_tenant_id))];
   const totals = new Map<string, { count: number; sum: bigint; partner: number | null }>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await ctx.tx
-      .selectFrom('billing_lines')
-      .select((eb) => [
-        'invoice_id',
-        eb.fn.countAll<number | string>().as('count'),
-        eb.fn.sum<number | string | null>('amount_minor').as('sum'),
-        eb.fn.max('seller_partner_id').as('partner'),
-      ])
-      .where('invoice_id', 'in', ids.slice(i, i + 500))
-      .groupBy('invoice_id')
-      .execute();
+    const rows = await documentTotalsQuery(ctx.tx, ids.slice(i, i + 500)).execute();
     for (const r of rows)
       totals.set(r.invoice_id as string, {
         count: Number(r.count),

@@ -187,7 +187,12 @@ export function existingDraftsQuery(
   tx: Tx,
   period: string,
   kind: InvoiceKind,
-  relationships: readonly (readonly [seller: string, buyer: string, currency: string, original?: string | undefined])[],
+  relationships: readonly (readonly [
+    seller: string,
+    buyer: string,
+    currency: string,
+    original?: string | undefined,
+  ])[],
 ) {
   const rows = sql.join(
     relationships.map(

@@ -86,6 +86,14 @@ export interface StoreOptions {
    * big world re-read the index pages it just wrote; the close's memory target leaves room.
    */
   readonly sqliteCacheMiB?: number;
+  /**
+   * SQLite: write-ahead-log pages before a commit copies them into the database file (default
+   * 16,384, 64 MiB; SQLite's own default is 1,000). A due batch of the month close writes ~10 MB:
+   * at 1,000 pages nearly every commit checkpointed, writing the same hot index pages to the file
+   * again each time — 57 of 127 s of the medium close's rating were `COMMIT`, 25 s at 16,384.
+   * Durability is the same (`synchronous = FULL`); the log file grows to about this size.
+   */
+  readonly sqliteCheckpointPages?: number;
 }
 
 /**
@@ -105,6 +113,10 @@ function openSqlite(file: string, options: StoreOptions): Store {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  const checkpointPages = options.sqliteCheckpointPages ?? 16_384;
+  if (!Number.isSafeInteger(checkpointPages) || checkpointPages < 1)
+    throw new Error(`sqliteCheckpointPages must be a whole number, 1 or more (got ${checkpointPages})`);
+  database.pragma(`wal_autocheckpoint = ${checkpointPages}`);
   const cacheMiB = options.sqliteCacheMiB ?? 128;
   if (!Number.isSafeInteger(cacheMiB) || cacheMiB < 1)
     throw new Error(`sqliteCacheMiB must be a whole number of MiB, 1 or more (got ${cacheMiB})`);
