@@ -31,7 +31,7 @@ import { processDue } from '../subscriptions/clock.ts';
 import { periodBounds } from './charges.ts';
 import { type DocumentRow, insertDocuments } from './drafts.ts';
 import { documentNumber, type InvoiceKind } from './model.ts';
-import { big } from './store.ts';
+import { documentTotals, NO_LINES } from './store.ts';
 import { notesOfVoidInvoices, voidDocuments } from './void.ts';
 
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -353,20 +353,6 @@ export function draftsToIssueQuery(tx: Kysely<Database>, period: string, batch: 
     .limit(batch);
 }
 
-/** Per document of `ids`: its line count, their sum and its seller's Partner ID (for the number). */
-function documentTotalsQuery(tx: Kysely<Database>, ids: readonly string[]) {
-  return tx
-    .selectFrom('billing_lines')
-    .select((eb) => [
-      'invoice_id',
-      eb.fn.countAll<number | string>().as('count'),
-      eb.fn.sum<number | string | null>('amount_minor').as('sum'),
-      eb.fn.max('seller_partner_id').as('partner'),
-    ])
-    .where('invoice_id', 'in', ids)
-    .groupBy('invoice_id');
-}
-
 /**
  * Issues up to `batch` drafts of `period`: totals from their lines, gapless numbers per seller and
  * year (in the drafts' order: seller, kind, buyer, currency, original, id). Set-based: one query
@@ -384,16 +370,7 @@ async function issueStep(
   const at = toInstant(ctx.now);
   const ids = drafts.map((d) => d.id);
   const sellers = [...new Set(drafts.map((d) => d.seller_tenant_id))];
-  const totals = new Map<string, { count: number; sum: bigint; partner: number | null }>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await documentTotalsQuery(ctx.tx, ids.slice(i, i + 500)).execute();
-    for (const r of rows)
-      totals.set(r.invoice_id as string, {
-        count: Number(r.count),
-        sum: big(r.sum ?? 0),
-        partner: r.partner === null || r.partner === undefined ? null : Number(r.partner),
-      });
-  }
+  const totals = await documentTotals(ctx.tx, ids);
   const next = new Map<string, number>();
   for (let i = 0; i < sellers.length; i += 500) {
     const rows = await ctx.tx
@@ -414,7 +391,7 @@ async function issueStep(
   const issued = drafts.map((d) => {
     const n = (next.get(d.seller_tenant_id) ?? 0) + 1;
     next.set(d.seller_tenant_id, n);
-    const t = totals.get(d.id) ?? { count: 0, sum: 0n, partner: null };
+    const t = totals.get(d.id) ?? NO_LINES;
     const number = documentNumber(
       d.kind as InvoiceKind,
       t.partner === null ? 'VENDOR' : String(t.partner),

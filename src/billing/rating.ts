@@ -35,7 +35,7 @@ import {
   fullRefundParts,
   nextCycleStart,
 } from './charges.ts';
-import { documentsCreditedIn, writeLines } from './drafts.ts';
+import { documentsCreditedIn, documentsOf, writeLines } from './drafts.ts';
 import type { BillingLine, CycleState, SubscriptionBilling } from './model.ts';
 import { minorToMicros } from './money.ts';
 import { type PriceKey, priceChain, type SellerPricing, type TierPrice } from './pricing.ts';
@@ -84,9 +84,7 @@ export function directIo(ctx: CommandContext): RatingIo {
   return {
     getBilling: (id) => store.getSubscriptionBilling(ctx.tx, id),
     putBilling: (b, insert) => store.putSubscriptionBilling(ctx.tx, b, toInstant(ctx.now), insert),
-    insertLines: async (lines) => {
-      await writeLines(ctx, lines);
-    },
+    insertLines: async (lines) => store.insertLines(ctx.tx, lines, await documentsOf(ctx, lines)),
     pricing: new Map(),
     catalogPrices: new Map(),
   };

@@ -664,24 +664,44 @@ export async function getInvoice(tx: Tx, id: string): Promise<Invoice | undefine
 export async function withDraftTotals(tx: Tx, invoices: readonly Invoice[]): Promise<Invoice[]> {
   const drafts = invoices.filter((i) => i.status === 'draft').map((i) => i.id);
   if (drafts.length === 0) return [...invoices];
-  const totals = new Map<string, { count: number; sum: bigint }>();
-  for (let i = 0; i < drafts.length; i += 500) {
+  const totals = await documentTotals(tx, drafts);
+  return invoices.map((i) => {
+    if (i.status !== 'draft') return i;
+    const t = totals.get(i.id) ?? NO_LINES;
+    return { ...i, lineCount: t.count, subtotal: t.sum, taxTotal: 0n, total: t.sum };
+  });
+}
+
+/** A document's lines as totalled: their count, their sum, the seller's Partner ID on them. */
+export interface DocumentTotals {
+  readonly count: number;
+  readonly sum: bigint;
+  readonly partner: number | null;
+}
+
+export const NO_LINES: DocumentTotals = { count: 0, sum: 0n, partner: null };
+
+/** The totals of the documents `ids` that have lines, by id: one grouped read per 500 documents. */
+export async function documentTotals(tx: Tx, ids: readonly string[]): Promise<Map<string, DocumentTotals>> {
+  const totals = new Map<string, DocumentTotals>();
+  for (let i = 0; i < ids.length; i += 500) {
     const rows = await tx
       .selectFrom('billing_lines')
       .select((eb) => [
         'invoice_id',
         eb.fn.countAll<number | string>().as('count'),
         eb.fn.sum<number | string | null>('amount_minor').as('sum'),
+        eb.fn.max('seller_partner_id').as('partner'),
       ])
-      .where('invoice_id', 'in', drafts.slice(i, i + 500))
+      .where('invoice_id', 'in', ids.slice(i, i + 500))
       .groupBy('invoice_id')
       .execute();
     for (const r of rows)
-      totals.set(r.invoice_id as string, { count: Number(r.count), sum: big(r.sum ?? 0) });
+      totals.set(r.invoice_id as string, {
+        count: Number(r.count),
+        sum: big(r.sum ?? 0),
+        partner: r.partner === null || r.partner === undefined ? null : Number(r.partner),
+      });
   }
-  return invoices.map((i) => {
-    if (i.status !== 'draft') return i;
-    const t = totals.get(i.id) ?? { count: 0, sum: 0n };
-    return { ...i, lineCount: t.count, subtotal: t.sum, taxTotal: 0n, total: t.sum };
-  });
+  return totals;
 }
