@@ -226,6 +226,19 @@ describeEachDatabase('bulk world', (db) => {
     expect(await linesOffTheirDraft(csp)).toEqual([]);
   });
 
+  it("generated with the runtime's own seed, writes ids the runtime does not make again", async () => {
+    // Both sources were seededIds(7): the world wrote the ids the bootstrap commands had just used
+    // (a foreign-key failure), and would have written the lines the close makes next.
+    const csp = await db.fresh({ seed: SPEC.seed ?? 1 });
+    const world = await generateBulkWorld(csp, SPEC);
+    const operator = { principal: world.operator.principal, now: new Date('2026-02-16T00:00:00.000Z') };
+    const report = must(await closeBillingPeriod(csp, operator, { period: '2026-01' }));
+    expect(report.linesBilled).toBe(world.rows.billing_lines);
+    const renewals = await sql<{ n: number | string }>`
+      select count(*) as n from billing_lines where period = '2026-02'`.execute(csp.store.db);
+    expect(Number(renewals.rows[0]?.n)).toBe(world.rows.billing_lines);
+  });
+
   describeBulkServices(db);
 });
 

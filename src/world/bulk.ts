@@ -368,13 +368,19 @@ const address = (country: string) =>
   JSON.stringify({ line1: '1 Main Street', city: 'Capital City', country });
 
 /**
+ * The bulk world's stream of seeded ids: not the runtime's (stream 0), so a world generated with
+ * the runtime's own seed does not write the ids the runtime makes next.
+ */
+const WORLD_ID_STREAM = 0x301d;
+
+/**
  * Generates a bulk world into an empty, migrated store: bootstraps the program and imports the
  * demo catalog (commands), then writes the parties, relationships and orders of `spec`.
  */
 export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<BulkWorld> {
   const program = csp.program;
   const store = csp.store;
-  const ids = seededIds(spec.seed ?? 1);
+  const ids = seededIds(spec.seed ?? 1, WORLD_ID_STREAM);
   const now = spec.now ?? csp.now();
   const at = toInstant(now);
   const ledgerAll = (spec.ledger ?? 'all') === 'all';
