@@ -18,6 +18,7 @@ import {
 } from '../src/billing/close.ts';
 import { existingDraftsQuery } from '../src/billing/drafts.ts';
 import { documentPageQuery } from '../src/billing/export.ts';
+import { creditNotesQuery } from '../src/billing/void.ts';
 import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
 
@@ -239,5 +240,22 @@ describeEachDatabase('period export query plans', (db) => {
       expect(plan).toMatch(/Index Scan using invoices_closed/);
       expect(plan).not.toMatch(/Sort/);
     }
+  });
+});
+
+describeEachDatabase('void query plans', (db) => {
+  it("an invoice's credit notes are found by invoices_original, not by reading every document", async () => {
+    const csp = await db.fresh();
+    const compiled = creditNotesQuery(csp.store.db, 'invoice-a').compile();
+    if (db.name === 'sqlite') {
+      const rows = await csp.store.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+      );
+      const details = rows.rows.map((r) => r.detail).join('\n');
+      expect(details).toMatch(/SEARCH invoices USING INDEX invoices_original \(original_invoice_id=\?\)/);
+      return;
+    }
+    const plan = await postgresPlan(csp.store.db, compiled);
+    expect(plan).toMatch(/Index Scan using invoices_original/);
   });
 });

@@ -1254,26 +1254,37 @@ describeEachDatabase('customers', (db) => {
           { customerTenantId: w.customer.tenantId },
         ),
       );
-      expect(
-        page.items.map((p) => [
-          p.partnerTenantId,
-          p.partnerId,
-          p.name,
-          p.role,
-          p.associatedPartnerId,
-          p.delegatedAdmin,
+      const rows = page.items.map((p) => [
+        p.partnerTenantId,
+        p.partnerId,
+        p.name,
+        p.role,
+        p.associatedPartnerId,
+        p.delegatedAdmin,
+      ]);
+      // Oldest relationship first: the reseller's and its provider's came with one acceptance (the
+      // same instant, then in relationship-id order), the direct-bill partner's a day later.
+      expect(rows).toHaveLength(3);
+      expect(rows.slice(0, 2)).toEqual(
+        expect.arrayContaining([
+          [w.reseller.tenantId, w.reseller.partnerId, 'Revendeur Un', 'indirect-reseller', null, true],
+          [
+            w.provider.tenantId,
+            w.provider.partnerId,
+            'Distributeur France',
+            'indirect-provider',
+            w.reseller.partnerId,
+            true,
+          ],
         ]),
-      ).toEqual([
-        [w.reseller.tenantId, w.reseller.partnerId, 'Revendeur Un', 'indirect-reseller', null, true],
-        [
-          w.provider.tenantId,
-          w.provider.partnerId,
-          'Distributeur France',
-          'indirect-provider',
-          w.reseller.partnerId,
-          true,
-        ],
-        [w.direct.tenantId, w.direct.partnerId, 'Direct Partenaire', 'direct-bill', null, false],
+      );
+      expect(rows[2]).toEqual([
+        w.direct.tenantId,
+        w.direct.partnerId,
+        'Direct Partenaire',
+        'direct-bill',
+        null,
+        false,
       ]);
       const first = must(
         await csp.query(

@@ -14,7 +14,7 @@
  *   (`SourceLineId`).
  */
 import { TERM_MONTHS, type TermDuration } from '../catalog/model.ts';
-import { addMonths } from '../kernel/time.ts';
+import { addMonths, toInstant } from '../kernel/time.ts';
 import { extend, slicesUpTo } from './money.ts';
 import type { TierPrice } from './pricing.ts';
 
@@ -38,12 +38,12 @@ export function dayNumber(at: Date): number {
 
 /** `YYYY-MM-DD` of an instant (UTC). */
 export function dateOf(at: Date): string {
-  return at.toISOString().slice(0, 10);
+  return toInstant(at).slice(0, 10);
 }
 
 /** The billing period (`YYYY-MM`, UTC) an instant falls in. */
 export function periodOf(at: Date): string {
-  return at.toISOString().slice(0, 7);
+  return toInstant(at).slice(0, 7);
 }
 
 /** First instant of a period and of the period after it. */

@@ -188,11 +188,22 @@ function csvRecord(values: readonly unknown[]): string {
 /** Each column's key as NDJSON writes it before its value: `{"PartnerId":`, `,"MPNID":`, … */
 const JSON_KEYS = COLUMNS.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c)}:`);
 
-/** A value as JSON: a string quoted and escaped, a number as is, nothing as `null`. */
+/**
+ * The characters `JSON.stringify` escapes in a string: a quote, a backslash, control characters —
+ * and surrogates, of which it escapes a lone one (a string with any goes through it, for that).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A value as JSON: a string quoted and escaped, a number as is, nothing as `null`. A string with
+ * nothing to escape (ids, dates, amounts, codes: nearly all) is quoted as it is, the same bytes as
+ * `JSON.stringify` at about half its cost.
+ */
 function jsonValue(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
-  return JSON.stringify(v);
+  return JSON_ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`;
 }
 
 /**

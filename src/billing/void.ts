@@ -9,8 +9,10 @@
  *   the moment it is issued.
  * A void document keeps its number and its lines; exports show it with its status.
  */
+import type { Kysely } from 'kysely';
 import type { CommandContext } from '../app/context.ts';
 import { toInstant } from '../kernel/time.ts';
+import type { Database } from '../store/schema.ts';
 
 export interface VoidOrder {
   readonly id: string;
@@ -36,20 +38,24 @@ export async function voidDocuments(ctx: CommandContext, docs: readonly VoidOrde
   }
 }
 
+/** The issued credit notes against an invoice, by id (index `invoices_original`, migration 0014). */
+export function creditNotesQuery(tx: Kysely<Database>, invoiceId: string) {
+  return tx
+    .selectFrom('invoices')
+    .select('id')
+    .where('original_invoice_id', '=', invoiceId)
+    .where('kind', '=', 'credit-note')
+    .where('status', '=', 'issued')
+    .orderBy('id');
+}
+
 /** The issued credit notes of an invoice being voided: they void with it. */
 export async function creditNotesVoidedWith(
   ctx: CommandContext,
   invoice: { id: string; number: string | null },
   reason: string,
 ): Promise<VoidOrder[]> {
-  const notes = await ctx.tx
-    .selectFrom('invoices')
-    .select('id')
-    .where('original_invoice_id', '=', invoice.id)
-    .where('kind', '=', 'credit-note')
-    .where('status', '=', 'issued')
-    .orderBy('id')
-    .execute();
+  const notes = await creditNotesQuery(ctx.tx, invoice.id).execute();
   return notes.map((n) => ({ id: n.id, reason: `Invoice ${invoice.number} was voided: ${reason}` }));
 }
 

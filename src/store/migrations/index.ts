@@ -17,6 +17,7 @@ import { openLinesIndex } from './0010-open-lines-index.ts';
 import { closedDocumentsIndex } from './0011-closed-documents-index.ts';
 import { draftDocumentsIndex } from './0012-draft-documents-index.ts';
 import { oneDraftInvoice } from './0013-one-draft-invoice.ts';
+import { creditNotesIndex } from './0014-credit-notes-index.ts';
 
 export interface Migration {
   readonly id: string;
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   closedDocumentsIndex,
   draftDocumentsIndex,
   oneDraftInvoice,
+  creditNotesIndex,
 ];
 
 /**
