@@ -44,8 +44,7 @@ describe('seededIds', () => {
     expect(new Set(firsts).size).toBe(seeds.length);
   });
 
-  // BUG (src/kernel/ids.ts): `seed >>> 0 || 1` maps seed 0 to seed 1 (xorshift32 cannot start at
-  // 0), so seededIds(0) and seededIds(1) yield the same ids.
+  // An early version mapped seed 0 to seed 1 (`seed >>> 0 || 1`: xorshift32 cannot start at 0).
   it('seed 0 and seed 1 give different sequences', () => {
     expect(take(0, 3)).not.toEqual(take(1, 3));
   });
