@@ -12,7 +12,16 @@
  * the issue's targets; everything goes to stdout and bench/results/<date>-<host>[-<size>].json.
  * Figures are reported, never asserted.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -461,11 +470,57 @@ async function billingWorkloads(
 // ---------------------------------------------------------------------------------------------
 // Run, report.
 
+/** A Linux file's first line, or undefined (another system, no such file). */
+function sysfs(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').split('\n')[0]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The read-ahead (KiB) of the block device holding `dir` (Linux): what the kernel may read around a
+ * page read that misses its cache. Once the database outgrows memory, the close's issue and the
+ * export read lines at random, and a large read-ahead multiplies what they read (see the README).
+ */
+function readAheadKiB(dir: string): number | null {
+  const dev = statSync(dir).dev;
+  const major = (dev >> 8) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  let device: string;
+  try {
+    device = realpathSync(`/sys/dev/block/${major}:${minor}`);
+  } catch {
+    return null;
+  }
+  // A partition has no queue of its own: its disk's.
+  const kib =
+    sysfs(join(device, 'queue', 'read_ahead_kb')) ?? sysfs(join(device, '..', 'queue', 'read_ahead_kb'));
+  return kib === undefined ? null : Number(kib);
+}
+
+/** The memory limit (MiB) of this process's control group, when below the machine's memory (Linux). */
+function memoryLimitMiB(): number | null {
+  const groups = sysfs('/proc/self/cgroup') === undefined ? '' : readFileSync('/proc/self/cgroup', 'utf8');
+  const v1 = /^\d+:memory:(.*)$/m.exec(groups)?.[1];
+  const v2 = /^0::(.*)$/m.exec(groups)?.[1];
+  const raw =
+    (v1 !== undefined ? sysfs(`/sys/fs/cgroup/memory${v1}/memory.limit_in_bytes`) : undefined) ??
+    (v2 !== undefined ? sysfs(`/sys/fs/cgroup${v2}/memory.max`) : undefined);
+  const bytes = raw === undefined || raw === 'max' ? Number.NaN : Number(raw);
+  return Number.isFinite(bytes) && bytes < totalmem() ? Math.round(bytes / 2 ** 20) : null;
+}
+
 const machine = {
   host: hostname(),
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
+  /** Set when the run was confined to less memory than the machine's (a control group). */
+  memoryLimitMiB: memoryLimitMiB(),
+  /** The read-ahead of the disk under the SQLite files (`tmpdir()`). */
+  readAheadKiB: readAheadKiB(tmpdir()),
   node: process.version,
   os: `${process.platform} ${release()}`,
 };
@@ -547,7 +602,7 @@ function billingTargets(r: Result, onLarge: string): Record<string, string> {
 const num = (n: number) => n.toLocaleString('en');
 const withSchema = schemas.length > 1;
 const lines: string[] = [
-  `OpenCSP bench — ${quick ? 'quick, ' : ''}${size} world (${num(spec.customers)} customers, ${num(spec.customers * spec.linesPerOrder)} subscriptions) — ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`,
+  `OpenCSP bench — ${quick ? 'quick, ' : ''}${size} world (${num(spec.customers)} customers, ${num(spec.customers * spec.linesPerOrder)} subscriptions) — ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB${machine.memoryLimitMiB === null ? '' : ` (confined to ${num(machine.memoryLimitMiB)} MiB)`}, Node ${machine.node}${machine.readAheadKiB === null ? '' : `, disk read-ahead ${num(machine.readAheadKiB)} KiB`}`,
   '',
   `| database |${withSchema ? ' schema |' : ''} workload | conc | ops/s | p50 µs | p99 µs | ceiling | ratio |`,
   `| -------- |${withSchema ? ' ------ |' : ''} -------- | ---: | ----: | -----: | -----: | ------- | ----: |`,

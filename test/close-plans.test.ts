@@ -18,6 +18,7 @@ import {
 } from '../src/billing/close.ts';
 import { existingDraftsQuery } from '../src/billing/drafts.ts';
 import { documentPageQuery } from '../src/billing/export.ts';
+import { documentTotalsQuery } from '../src/billing/store.ts';
 import { creditNotesQuery } from '../src/billing/void.ts';
 import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
@@ -257,5 +258,24 @@ describeEachDatabase('void query plans', (db) => {
     }
     const plan = await postgresPlan(csp.store.db, compiled);
     expect(plan).toMatch(/Index Scan using invoices_original/);
+  });
+});
+
+describeEachDatabase('issue totals query plans', (db) => {
+  it("a document's totals come from the entries of billing_lines_invoice alone, reading no line row", async () => {
+    const csp = await db.fresh();
+    const compiled = documentTotalsQuery(csp.store.db, ['invoice-a', 'invoice-b']).compile();
+    if (db.name === 'sqlite') {
+      const rows = await csp.store.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+      );
+      const details = rows.rows.map((r) => r.detail).join('\n');
+      expect(details).toMatch(
+        /SEARCH billing_lines USING COVERING INDEX billing_lines_invoice \(invoice_id=\?\)/,
+      );
+      return;
+    }
+    const plan = await postgresPlan(csp.store.db, compiled);
+    expect(plan).toMatch(/Index Only Scan using billing_lines_invoice/);
   });
 });

@@ -334,6 +334,40 @@ describeEachDatabase('billing exports', (db) => {
     read.mockRestore();
   });
 
+  it('lists lines by document (seller, kind, number), then (occurred, id), whatever order they were written in', async () => {
+    const inDocumentOrder = csp.store.db
+      .selectFrom('billing_lines as l')
+      .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
+      .where('i.closed_in_period', '=', '2026-01')
+      .orderBy('i.seller_tenant_id')
+      .orderBy('i.kind')
+      .orderBy('i.number')
+      .orderBy('l.occurred_at')
+      .orderBy('l.id');
+    // More lines on one document, written against their (occurred, id) order: the latest first, then
+    // three at one instant whose ids do not come in the order they were written.
+    const line = await csp.store.db
+      .selectFrom('billing_lines')
+      .selectAll()
+      .where('invoice_id', '=', invoices[0]?.id as string)
+      .executeTakeFirstOrThrow();
+    const later: [id: string, occurredAt: string][] = [
+      ['00000000-0000-4000-8000-00000000000a', '2026-01-20T00:00:00.000Z'],
+      ['00000000-0000-4000-8000-00000000000b', '2026-01-02T00:00:00.000Z'],
+      ['ffffffff-0000-4000-8000-00000000000c', '2026-01-02T00:00:00.000Z'],
+      ['00000000-0000-4000-8000-000000000009', '2026-01-02T00:00:00.000Z'],
+    ];
+    for (const [id, occurredAt] of later)
+      await csp.store.db
+        .insertInto('billing_lines')
+        .values({ ...line, id, occurred_at: occurredAt })
+        .execute();
+    const rows = ndjsonRows(await text(await exportPeriod(csp, operator, '2026-01', 'ndjson')));
+    const ids = (await inDocumentOrder.select('l.id').execute()).map((l) => l.id);
+    expect(ids.length).toBeGreaterThan(3);
+    expect(rows.map((r) => r.LineId)).toEqual(ids);
+  });
+
   it('on PostgreSQL reads the next page while the consumer still holds the current one', async () => {
     const reads = vi.spyOn(csp.store, 'readArrays');
     try {

@@ -681,21 +681,29 @@ export interface DocumentTotals {
 
 export const NO_LINES: DocumentTotals = { count: 0, sum: 0n, partner: null };
 
+/**
+ * The count, sum and seller Partner ID of the lines of documents `ids`, per document: read from the
+ * entries of `billing_lines_invoice` alone, which carry the amount and the Partner ID (migration
+ * 0015) — no line row, wherever rating wrote it.
+ */
+export function documentTotalsQuery(tx: Tx, ids: readonly string[]) {
+  return tx
+    .selectFrom('billing_lines')
+    .select((eb) => [
+      'invoice_id',
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.sum<number | string | null>('amount_minor').as('sum'),
+      eb.fn.max('seller_partner_id').as('partner'),
+    ])
+    .where('invoice_id', 'in', ids)
+    .groupBy('invoice_id');
+}
+
 /** The totals of the documents `ids` that have lines, by id: one grouped read per 500 documents. */
 export async function documentTotals(tx: Tx, ids: readonly string[]): Promise<Map<string, DocumentTotals>> {
   const totals = new Map<string, DocumentTotals>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await tx
-      .selectFrom('billing_lines')
-      .select((eb) => [
-        'invoice_id',
-        eb.fn.countAll<number | string>().as('count'),
-        eb.fn.sum<number | string | null>('amount_minor').as('sum'),
-        eb.fn.max('seller_partner_id').as('partner'),
-      ])
-      .where('invoice_id', 'in', ids.slice(i, i + 500))
-      .groupBy('invoice_id')
-      .execute();
+    const rows = await documentTotalsQuery(tx, ids.slice(i, i + 500)).execute();
     for (const r of rows)
       totals.set(r.invoice_id as string, {
         count: Number(r.count),

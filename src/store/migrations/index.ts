@@ -18,6 +18,7 @@ import { closedDocumentsIndex } from './0011-closed-documents-index.ts';
 import { draftDocumentsIndex } from './0012-draft-documents-index.ts';
 import { oneDraftInvoice } from './0013-one-draft-invoice.ts';
 import { creditNotesIndex } from './0014-credit-notes-index.ts';
+import { invoiceLinesTotals } from './0015-invoice-lines-totals.ts';
 
 export interface Migration {
   readonly id: string;
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   draftDocumentsIndex,
   oneDraftInvoice,
   creditNotesIndex,
+  invoiceLinesTotals,
 ];
 
 /**
