@@ -470,14 +470,17 @@ async function billingWorkloads(
 // ---------------------------------------------------------------------------------------------
 // Run, report.
 
-/** A Linux file's first line, or undefined (another system, no such file). */
-function sysfs(path: string): string | undefined {
+/** A Linux file's text, or undefined (another system, no such file). */
+function procText(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8').split('\n')[0]?.trim();
+    return readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
 }
+
+/** A Linux file's first line, or undefined. */
+const sysfs = (path: string): string | undefined => procText(path)?.split('\n')[0]?.trim();
 
 /**
  * The read-ahead (KiB) of the block device holding `dir` (Linux): what the kernel may read around a
@@ -502,7 +505,7 @@ function readAheadKiB(dir: string): number | null {
 
 /** The memory limit (MiB) of this process's control group, when below the machine's memory (Linux). */
 function memoryLimitMiB(): number | null {
-  const groups = sysfs('/proc/self/cgroup') === undefined ? '' : readFileSync('/proc/self/cgroup', 'utf8');
+  const groups = procText('/proc/self/cgroup') ?? '';
   const v1 = /^\d+:memory:(.*)$/m.exec(groups)?.[1];
   const v2 = /^0::(.*)$/m.exec(groups)?.[1];
   const raw =
