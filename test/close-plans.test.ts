@@ -40,17 +40,31 @@ async function postgresPlan(db: Kysely<Database>, compiled: CompiledQuery): Prom
   });
 }
 
+/** SQLite's plan of `compiled` (`EXPLAIN QUERY PLAN`), one step per line. */
+async function sqlitePlan(db: Kysely<Database>, compiled: CompiledQuery): Promise<string> {
+  const r = await db.executeQuery<{ detail: string }>(
+    CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+  );
+  return r.rows.map((x) => x.detail).join('\n');
+}
+
+/** The plan of `compiled` as the database is configured (no scan priced out), either database. */
+async function plannedAsConfigured(db: Kysely<Database>, dialect: string, compiled: CompiledQuery) {
+  if (dialect === 'sqlite') return sqlitePlan(db, compiled);
+  const r = await db.executeQuery<{ 'QUERY PLAN': string }>(
+    CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]),
+  );
+  return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+}
+
 describeEachDatabase('month close query plans', (db) => {
   it('the open relationships of a period come in order from billing_lines_open, without a sort', async () => {
     const csp = await db.fresh();
     const compiled = openGroupsQuery(csp.store.db, '2026-12', 2000).compile();
     if (db.name === 'sqlite') {
-      const rows = await csp.store.db.executeQuery<{ detail: string }>(
-        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-      );
-      const details = rows.rows.map((r) => r.detail);
-      expect(details.join('\n')).toMatch(/USING (COVERING )?INDEX billing_lines_open \(period=\?\)/);
-      expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+      const details = await sqlitePlan(csp.store.db, compiled);
+      expect(details).toMatch(/USING (COVERING )?INDEX billing_lines_open \(period=\?\)/);
+      expect(details).not.toMatch(/TEMP B-TREE/);
       return;
     }
     const plan = await postgresPlan(csp.store.db, compiled);
@@ -62,14 +76,9 @@ describeEachDatabase('month close query plans', (db) => {
     if (db.name !== 'sqlite') return;
     const csp = await db.fresh();
     const compiled = earliestOpenPeriodQuery(csp.store.db).compile();
-    const rows = await csp.store.db.executeQuery<{ detail: string }>(
-      CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-    );
-    const details = rows.rows.map((r) => r.detail);
-    expect(details.join('\n')).toMatch(
-      /(SCAN|SEARCH) billing_lines USING (COVERING )?INDEX billing_lines_open/,
-    );
-    expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+    const details = await sqlitePlan(csp.store.db, compiled);
+    expect(details).toMatch(/(SCAN|SEARCH) billing_lines USING (COVERING )?INDEX billing_lines_open/);
+    expect(details).not.toMatch(/TEMP B-TREE/);
   });
 
   for (const [what, query] of [
@@ -86,14 +95,9 @@ describeEachDatabase('month close query plans', (db) => {
       const csp = await db.fresh();
       const compiled = query(csp.store.db).compile();
       if (db.name === 'sqlite') {
-        const rows = await csp.store.db.executeQuery<{ detail: string }>(
-          CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-        );
-        const details = rows.rows.map((r) => r.detail);
-        expect(details.join('\n')).toMatch(
-          /SEARCH invoices USING (COVERING )?INDEX invoices_drafts \(closed_in_period/,
-        );
-        expect(details.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
+        const details = await sqlitePlan(csp.store.db, compiled);
+        expect(details).toMatch(/SEARCH invoices USING (COVERING )?INDEX invoices_drafts \(closed_in_period/);
+        expect(details).not.toMatch(/TEMP B-TREE/);
         return;
       }
       const plan = await postgresPlan(csp.store.db, compiled);
@@ -130,11 +134,7 @@ describeEachDatabase('month close draft update plan', (db) => {
     const last = { seller_tenant_id: 'seller-0010', buyer_tenant_id: 'buyer-0009', currency: 'USD' };
     const compiled = draftLinesUpdate(csp.store.db, '2026-12', first, last, 50).compile();
     // The planner as configured (no scan priced out): 50,000 lines, fresh statistics, 50 in range.
-    const explain = db.name === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN';
-    const rows = await csp.store.db.executeQuery<Record<string, string>>(
-      CompiledQuery.raw(`${explain} ${compiled.sql}`, [...compiled.parameters]),
-    );
-    const plan = rows.rows.map((r) => r.detail ?? r['QUERY PLAN']).join('\n');
+    const plan = await plannedAsConfigured(csp.store.db, db.name, compiled);
     if (db.name === 'sqlite') {
       expect(plan).toMatch(/SEARCH billing_lines USING (COVERING )?INDEX billing_lines_open \(period=\? AND/);
       expect(plan).toMatch(
@@ -185,11 +185,7 @@ describeEachDatabase('draft documents query plans', (db) => {
         ([s, b, c]) => [s, b, c, kind === 'invoice' ? undefined : 'doc-0001'] as const,
       );
       const compiled = existingDraftsQuery(csp.store.db, '2026-12', kind, named);
-      const explain = db.name === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN';
-      const rows = await csp.store.db.executeQuery<Record<string, string>>(
-        CompiledQuery.raw(`${explain} ${compiled.sql}`, [...compiled.parameters]),
-      );
-      const plan = rows.rows.map((r) => r.detail ?? r['QUERY PLAN']).join('\n');
+      const plan = await plannedAsConfigured(csp.store.db, db.name, compiled);
       if (db.name === 'sqlite') {
         expect(plan).toMatch(
           /SEARCH i USING (COVERING )?INDEX invoices_\w+ \(closed_in_period=\?[^)]* seller_tenant_id=\?[^)]* buyer_tenant_id=\?/,
@@ -227,10 +223,7 @@ describeEachDatabase('period export query plans', (db) => {
     for (const tenant of [null, 'tenant-b']) {
       const compiled = documentPageQuery(csp.store.db, '2026-12', tenant, after, 1000).compile();
       if (db.name === 'sqlite') {
-        const rows = await csp.store.db.executeQuery<{ detail: string }>(
-          CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-        );
-        const details = rows.rows.map((r) => r.detail).join('\n');
+        const details = await sqlitePlan(csp.store.db, compiled);
         expect(details).toMatch(
           /USING INDEX invoices_closed \(closed_in_period=\? AND \(seller_tenant_id,kind,number\)>\(\?,\?,\?\)\)/,
         );
@@ -249,10 +242,7 @@ describeEachDatabase('void query plans', (db) => {
     const csp = await db.fresh();
     const compiled = creditNotesQuery(csp.store.db, 'invoice-a').compile();
     if (db.name === 'sqlite') {
-      const rows = await csp.store.db.executeQuery<{ detail: string }>(
-        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-      );
-      const details = rows.rows.map((r) => r.detail).join('\n');
+      const details = await sqlitePlan(csp.store.db, compiled);
       expect(details).toMatch(/SEARCH invoices USING INDEX invoices_original \(original_invoice_id=\?\)/);
       return;
     }
@@ -266,10 +256,7 @@ describeEachDatabase('issue totals query plans', (db) => {
     const csp = await db.fresh();
     const compiled = documentTotalsQuery(csp.store.db, ['invoice-a', 'invoice-b']).compile();
     if (db.name === 'sqlite') {
-      const rows = await csp.store.db.executeQuery<{ detail: string }>(
-        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-      );
-      const details = rows.rows.map((r) => r.detail).join('\n');
+      const details = await sqlitePlan(csp.store.db, compiled);
       expect(details).toMatch(
         /SEARCH billing_lines USING COVERING INDEX billing_lines_invoice \(invoice_id=\?\)/,
       );
