@@ -122,14 +122,16 @@ const int = (v: unknown) => v as Integer;
 const intOrNull = (v: unknown) => (v === null ? null : Number(v));
 
 /**
- * One billing line's export values, in column order. `viewer`: the tenant reading it (null: the
- * operator). A line's margin and the line above it are the seller's business: a buyer reads them
- * empty (they would tell it what its seller pays).
+ * One billing line's export values, in column order, written into `into` (the export reuses one
+ * array for every row: an array of thirty-two values per row was garbage to collect). `viewer`:
+ * the tenant reading it (null: the operator). A line's margin and the line above it are the
+ * seller's business: a buyer reads them empty (they would tell it what its seller pays).
  */
 export function exportValues(
   r: LineRow,
   invoiceNumber: string | null,
   viewer: string | null = null,
+  into: (string | number | null)[] = new Array(COLUMNS.length),
 ): ExportValues {
   const seller = text(r[AT.seller_tenant_id]);
   const sellerView = readsSellerSide(viewer, { sellerTenantId: seller });
@@ -140,42 +142,52 @@ export function exportValues(
   const buyerIsPartner = buyerPartnerId !== null;
   const amount = int(r[AT.amount_minor]);
   const formatted = formatAmount(amount, currency);
-  return [
-    buyerIsPartner ? text(r[AT.buyer_tenant_id]) : seller, // PartnerId
-    buyerIsPartner ? buyerPartnerId : sellerPartnerId, // MPNID
-    intOrNull(r[AT.reseller_partner_id]), // ResellerMPNID
-    text(r[AT.customer_tenant_id]), // CustomerId
-    text(r[AT.customer_country]), // CustomerCountry
-    invoiceNumber, // InvoiceNumber
-    text(r[AT.subscription_id]), // SubscriptionId
-    textOrNull(r[AT.order_id]), // OrderId
-    text(r[AT.product_id]), // ProductId
-    text(r[AT.sku_id]), // SkuId
-    text(r[AT.charge_type]), // ChargeType
-    text(r[AT.charge_start]).slice(0, 10), // ChargeStartDate
-    text(r[AT.charge_end]).slice(0, 10), // ChargeEndDate
-    formatMicros(int(r[AT.unit_price_micros])), // UnitPrice
-    Number(r[AT.quantity]), // Quantity
-    formatted, // Subtotal
-    formatAmount(0, currency), // TaxTotal
-    formatted, // Total
-    currency, // Currency
-    currency, // PricingCurrency
-    text(r[AT.reference_id]), // ReferenceId
-    text(r[AT.id]), // LineId
-    sellerPartnerId, // SellerPartnerId
-    buyerPartnerId, // BuyerPartnerId
-    seller, // SellerTenantId
-    text(r[AT.buyer_tenant_id]), // BuyerTenantId
-    Number(r[AT.tier]), // ChainTier
-    text(r[AT.event_id]), // EventId
-    sellerView ? textOrNull(r[AT.source_line_id]) : null, // SourceLineId
-    textOrNull(r[AT.refunds_line_id]), // RefundsLineId
-    sellerView
-      ? formatAmount(difference(amount, r[AT.source_amount_minor] as Integer | null), currency)
-      : null, // MarginAmount
-    textOrNull(r[AT.reason]), // Reason
-  ];
+  into[0] = buyerIsPartner ? text(r[AT.buyer_tenant_id]) : seller; // PartnerId
+  into[1] = buyerIsPartner ? buyerPartnerId : sellerPartnerId; // MPNID
+  into[2] = intOrNull(r[AT.reseller_partner_id]); // ResellerMPNID
+  into[3] = text(r[AT.customer_tenant_id]); // CustomerId
+  into[4] = text(r[AT.customer_country]); // CustomerCountry
+  into[5] = invoiceNumber; // InvoiceNumber
+  into[6] = text(r[AT.subscription_id]); // SubscriptionId
+  into[7] = textOrNull(r[AT.order_id]); // OrderId
+  into[8] = text(r[AT.product_id]); // ProductId
+  into[9] = text(r[AT.sku_id]); // SkuId
+  into[10] = text(r[AT.charge_type]); // ChargeType
+  into[11] = text(r[AT.charge_start]).slice(0, 10); // ChargeStartDate
+  into[12] = text(r[AT.charge_end]).slice(0, 10); // ChargeEndDate
+  into[13] = formatMicros(int(r[AT.unit_price_micros])); // UnitPrice
+  into[14] = Number(r[AT.quantity]); // Quantity
+  into[15] = formatted; // Subtotal
+  into[16] = zeroAmount(currency); // TaxTotal
+  into[17] = formatted; // Total
+  into[18] = currency; // Currency
+  into[19] = currency; // PricingCurrency
+  into[20] = text(r[AT.reference_id]); // ReferenceId
+  into[21] = text(r[AT.id]); // LineId
+  into[22] = sellerPartnerId; // SellerPartnerId
+  into[23] = buyerPartnerId; // BuyerPartnerId
+  into[24] = seller; // SellerTenantId
+  into[25] = text(r[AT.buyer_tenant_id]); // BuyerTenantId
+  into[26] = Number(r[AT.tier]); // ChainTier
+  into[27] = text(r[AT.event_id]); // EventId
+  into[28] = sellerView ? textOrNull(r[AT.source_line_id]) : null; // SourceLineId
+  into[29] = textOrNull(r[AT.refunds_line_id]); // RefundsLineId
+  into[30] = sellerView
+    ? formatAmount(difference(amount, r[AT.source_amount_minor] as Integer | null), currency)
+    : null; // MarginAmount
+  into[31] = textOrNull(r[AT.reason]); // Reason
+  return into;
+}
+
+/** Zero at each currency's exponent (`0.00`, `0` for JPY), made once per currency. */
+const zeroes = new Map<string, string>();
+function zeroAmount(currency: string): string {
+  let z = zeroes.get(currency);
+  if (z === undefined) {
+    z = formatAmount(0, currency);
+    zeroes.set(currency, z);
+  }
+  return z;
 }
 
 /** A CSV line (LF-terminated) of values. */
@@ -311,10 +323,11 @@ async function* chunks(
 ): AsyncGenerator<string> {
   const head = header(format);
   if (head) yield head;
+  const values: (string | number | null)[] = new Array(COLUMNS.length);
   for await (const { lines, numbers } of dialect === 'postgres' ? readAhead(pages) : pages) {
     let chunk = '';
     for (const l of lines)
-      chunk += render(format, exportValues(l, numbers.get(text(l[AT.invoice_id])) ?? null, viewer));
+      chunk += render(format, exportValues(l, numbers.get(text(l[AT.invoice_id])) ?? null, viewer, values));
     if (chunk) yield chunk;
   }
 }
