@@ -22,6 +22,7 @@ import { documentTotalsQuery } from '../src/billing/store.ts';
 import { creditNotesQuery } from '../src/billing/void.ts';
 import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { sqlitePlan } from './support/plans.ts';
 
 /** PostgreSQL's plan of `compiled` with sequential and bitmap scans and hash aggregation priced out. */
 async function postgresPlan(db: Kysely<Database>, compiled: CompiledQuery): Promise<string> {
@@ -38,14 +39,6 @@ async function postgresPlan(db: Kysely<Database>, compiled: CompiledQuery): Prom
       await sql`RESET ALL`.execute(conn);
     }
   });
-}
-
-/** SQLite's plan of `compiled` (`EXPLAIN QUERY PLAN`), one step per line. */
-async function sqlitePlan(db: Kysely<Database>, compiled: CompiledQuery): Promise<string> {
-  const r = await db.executeQuery<{ detail: string }>(
-    CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-  );
-  return r.rows.map((x) => x.detail).join('\n');
 }
 
 /** The plan of `compiled` as the database is configured (no scan priced out), either database. */

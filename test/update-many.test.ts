@@ -4,12 +4,13 @@
  * the rows exceed one statement's bound values, and SQLite looks rows up by key instead of scanning
  * the table (a whole-table scan per statement made month closes quadratic).
  */
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { beforeEach, expect, it } from 'vitest';
 import type { OpenCsp } from '../src/app/opencsp.ts';
 import type { Database } from '../src/store/schema.ts';
 import { updateMany, updateManyStatements, type ValueColumn } from '../src/store/update-many.ts';
 import { describeEachDatabase } from './support/databases.ts';
+import { sqlitePlan } from './support/plans.ts';
 import { createProbeTable } from './support/probe-table.ts';
 
 const TABLE = 'update_many_probe' as keyof Database & string;
@@ -78,11 +79,8 @@ describeEachDatabase('updateMany', (db) => {
       const [statement] = updateManyStatements(TABLE, KEY, COLUMNS, rows);
       if (!statement) throw new Error('no statement');
       const compiled = statement.compile(raw);
-      const plan = await raw.executeQuery<{ detail: string }>(
-        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
-      );
-      const details = plan.rows.map((r) => r.detail);
-      expect(details.some((d) => /^SEARCH update_many_probe .*\(id=\?\)/.test(d))).toBe(true);
-      expect(details.filter((d) => d.startsWith('SCAN update_many_probe'))).toEqual([]);
+      const details = await sqlitePlan(raw, compiled);
+      expect(details).toMatch(/^SEARCH update_many_probe .*\(id=\?\)/m);
+      expect(details).not.toMatch(/^SCAN update_many_probe/m);
     });
 });
