@@ -7,7 +7,7 @@
  * covers the real size): an ordered index scan with no sort. Likewise the period export's pages of
  * documents (migration 0011's `invoices_closed`).
  */
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import {
   draftLinesUpdate,
@@ -22,7 +22,7 @@ import { documentTotalsQuery } from '../src/billing/store.ts';
 import { creditNotesQuery } from '../src/billing/void.ts';
 import type { Database } from '../src/store/schema.ts';
 import { describeEachDatabase } from './support/databases.ts';
-import { sqlitePlan } from './support/plans.ts';
+import { postgresExplain, sqlitePlan } from './support/plans.ts';
 
 /** PostgreSQL's plan of `compiled` with sequential and bitmap scans and hash aggregation priced out. */
 async function postgresPlan(db: Kysely<Database>, compiled: CompiledQuery): Promise<string> {
@@ -31,10 +31,7 @@ async function postgresPlan(db: Kysely<Database>, compiled: CompiledQuery): Prom
     await sql`SET enable_bitmapscan = off`.execute(conn);
     await sql`SET enable_hashagg = off`.execute(conn);
     try {
-      const r = await conn.executeQuery<{ 'QUERY PLAN': string }>(
-        CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]),
-      );
-      return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+      return await postgresExplain(conn, compiled);
     } finally {
       await sql`RESET ALL`.execute(conn);
     }
@@ -43,11 +40,7 @@ async function postgresPlan(db: Kysely<Database>, compiled: CompiledQuery): Prom
 
 /** The plan of `compiled` as the database is configured (no scan priced out), either database. */
 async function plannedAsConfigured(db: Kysely<Database>, dialect: string, compiled: CompiledQuery) {
-  if (dialect === 'sqlite') return sqlitePlan(db, compiled);
-  const r = await db.executeQuery<{ 'QUERY PLAN': string }>(
-    CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]),
-  );
-  return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+  return dialect === 'sqlite' ? sqlitePlan(db, compiled) : postgresExplain(db, compiled);
 }
 
 describeEachDatabase('month close query plans', (db) => {
