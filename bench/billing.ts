@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { OpenCsp } from '../src/app/opencsp.ts';
 import { CLOSE_RATING_BATCH, type CloseProgress, closeBillingPeriod } from '../src/billing/close.ts';
-import { type ExportFormat, exportPeriod } from '../src/billing/export.ts';
+import { type ExportFormat, type ExportOptions, exportPeriod } from '../src/billing/export.ts';
 import type { Database } from '../src/store/schema.ts';
 import { processDue } from '../src/subscriptions/clock.ts';
 import type { BulkWorld } from '../src/world/bulk.ts';
@@ -321,6 +321,8 @@ export async function closeWorkload(
 
 export interface ExportFigures extends Figure {
   readonly format: ExportFormat;
+  /** Worker threads the export ran on (0: the main thread). */
+  readonly workers: number;
   readonly bytes: number;
   readonly peakRssMiB: number;
 }
@@ -334,18 +336,22 @@ export async function exportWorkload(
   world: BulkWorld,
   period: string,
   format: ExportFormat,
+  options: ExportOptions = {},
 ): Promise<ExportFigures> {
   const memory = rssSampler();
   const lat = new Latencies();
   const start = performance.now();
-  const out = await exportPeriod(csp, { principal: world.operator.principal }, period, format);
+  const out = await exportPeriod(csp, { principal: world.operator.principal }, period, format, options);
   if (!out.ok) throw new Error(`bench: export refused: ${out.violations.map((v) => v.code).join(', ')}`);
   let bytes = 0;
   let newlines = 0;
   let t = performance.now();
   for await (const chunk of out.value) {
+    // Text from this thread, bytes from the export's workers: counted, neither encoded nor decoded.
     bytes += Buffer.byteLength(chunk);
-    for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) newlines++;
+    if (typeof chunk === 'string')
+      for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) newlines++;
+    else for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) newlines++;
     const now = performance.now();
     lat.push((now - t) * 1000);
     t = now;
@@ -360,6 +366,7 @@ export async function exportWorkload(
     ops: rows,
     perSecond: seconds > 0 ? Math.round(rows / seconds) : 0,
     format,
+    workers: out.value.workers,
     bytes,
     peakRssMiB: memory.stop(),
   };

@@ -100,6 +100,8 @@ const databases = (option('db') ?? 'sqlite,postgres').split(',');
 const only = option('workloads')?.split(',');
 const seconds = Number(option('seconds') ?? (quick ? 1.5 : 10));
 const connections = Number(option('connections') ?? 8);
+/** Worker threads of a SQLite export (`ExportOptions.workers`); the export's default when absent. */
+const exportWorkers = option('export-workers');
 const PG_URL = process.env.OPENCSP_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const timing = { durationMs: seconds * 1000, warmupMs: Math.min(1000, seconds * 200) };
 /**
@@ -442,11 +444,17 @@ async function billingWorkloads(
   if (wanted('export'))
     for (const format of ['csv', 'ndjson'] as const) {
       process.stderr.write(`bench: ${name}: export ${worldPeriod} as ${format}…\n`);
-      const f = await exportWorkload(csp, world, worldPeriod, format);
+      const f = await exportWorkload(
+        csp,
+        world,
+        worldPeriod,
+        format,
+        exportWorkers === undefined ? {} : { workers: Number(exportWorkers) },
+      );
       exports.push(f);
       rows.push({
         schema,
-        workload: `export ${format} (rows/s; ${(f.bytes / 2 ** 20).toFixed(0)} MiB)`,
+        workload: `export ${format} (rows/s; ${(f.bytes / 2 ** 20).toFixed(0)} MiB; ${f.workers > 0 ? `${f.workers} worker threads` : 'main thread'})`,
         figure: f,
         ceiling: 'batched insert',
         ratio: vs(f.perSecond),

@@ -48,10 +48,10 @@ function parseCsv(text: string): string[][] {
   return records;
 }
 
-async function text(out: Outcome<AsyncIterable<string>>): Promise<string> {
-  let all = '';
-  for await (const chunk of must(out)) all += chunk;
-  return all;
+async function text(out: Outcome<AsyncIterable<string | Uint8Array>>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of must(out)) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts).toString('utf8');
 }
 
 type Row = Record<string, string | number | null>;
@@ -379,11 +379,12 @@ describeEachDatabase('billing exports', (db) => {
       // the consumer asking (waited for, not timed: it may have started before the first chunk
       // came back, or start later on a loaded machine). SQLite reads in this thread: nothing to
       // overlap, no read-ahead.
-      if (db.name === 'postgres')
-        await vi.waitFor(() => expect(reads.mock.calls.length).toBe(2), { timeout: 5_000 });
+      // (Reads of line rows only: a big document's ranges are planned from its index keys first.)
+      const lineReads = () => reads.mock.calls.filter(([q]) => q.sql.includes('"amount_minor"')).length;
+      if (db.name === 'postgres') await vi.waitFor(() => expect(lineReads()).toBe(2), { timeout: 5_000 });
       else {
         await new Promise((r) => setTimeout(r, 50));
-        expect(reads.mock.calls.length).toBe(1);
+        expect(lineReads()).toBe(1);
       }
       await it.return?.(undefined);
     } finally {

@@ -71,8 +71,10 @@ function progress(done: number, total: number, what: string): void {
 }
 
 /** Writes to a file stream or stdout, waiting when the stream asks to. */
-function writer(file: ReturnType<typeof createWriteStream> | undefined): (chunk: string) => Promise<void> {
-  return (chunk: string) =>
+function writer(
+  file: ReturnType<typeof createWriteStream> | undefined,
+): (chunk: string | Uint8Array) => Promise<void> {
+  return (chunk: string | Uint8Array) =>
     file
       ? new Promise<void>((resolve, reject) => file.write(chunk, (e) => (e ? reject(e) : resolve())))
       : new Promise<void>((resolve) =>

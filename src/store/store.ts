@@ -94,6 +94,12 @@ export interface StoreOptions {
    * Durability is the same (`synchronous = FULL`); the log file grows to about this size.
    */
   readonly sqliteCheckpointPages?: number;
+  /**
+   * SQLite: open an existing database file for reading only (a second connection beside the one
+   * that writes, as a worker thread's export does; WAL lets it read while the other writes). Its
+   * writes fail. Ignored by PostgreSQL.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -107,8 +113,12 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
 }
 
 function openSqlite(file: string, options: StoreOptions): Store {
-  const database = new Sqlite(file);
-  if (file !== ':memory:' && file !== '') database.pragma('journal_mode = WAL');
+  const readOnly = options.readOnly === true;
+  if (readOnly && (file === ':memory:' || file === ''))
+    throw new Error('a read-only SQLite store needs a database file');
+  const database = new Sqlite(file, readOnly ? { readonly: true, fileMustExist: true } : {});
+  // The journal mode is kept in the file: a read-only connection reads it from there.
+  if (file !== ':memory:' && file !== '' && !readOnly) database.pragma('journal_mode = WAL');
   // FULL: a committed transaction survives power loss, not just a process crash.
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');

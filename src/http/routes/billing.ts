@@ -452,7 +452,7 @@ async function sendExport(
   reply: FastifyReply,
   format: 'csv' | 'ndjson',
   filename: string,
-  out: Outcome<AsyncIterable<string>>,
+  out: Outcome<AsyncIterable<string | Uint8Array>>,
 ): Promise<FastifyReply> {
   if (!out.ok) return sendProblem(reply, out.violations);
   return reply
