@@ -53,8 +53,13 @@ const WORKERS_FROM_ROWS = 20_000;
 /** Worker threads of a big SQLite export, unless told otherwise: one per core, four at most. */
 const DEFAULT_WORKERS = Math.min(4, availableParallelism());
 
-/** Each export worker's SQLite page cache (MiB): its own, beside the store's. */
-const WORKER_CACHE_MIB = 64;
+/**
+ * Each export worker's SQLite page cache (MiB), beside the store's own. Small: a worker reads each
+ * line once, and in a database bigger than memory every MiB cached here is one the operating
+ * system's page cache holds twice (the medium world confined to 2.5 GiB, two workers: 62,186 CSV
+ * rows/s with 64 MiB each, 66,732 with 8).
+ */
+const WORKER_CACHE_MIB = 16;
 
 export interface ExportOptions {
   /** Rows (and documents) per database query; default 1000. */
