@@ -219,12 +219,17 @@ export interface LineKey {
 
 /**
  * What one database query of an export reads, at most about a page of lines: the whole of several
- * small documents, or the lines of one document after `after` (exclusive) up to `through`
- * (inclusive; open-ended when absent), by (occurred, id).
+ * small documents, or lines of one document by (occurred, id) — after `after` (exclusive), up to
+ * `through` (inclusive) or the first `limit` of them.
  */
 export type ExportUnit =
   | { readonly docs: readonly DocRef[] }
-  | { readonly doc: DocRef; readonly after?: LineKey; readonly through?: LineKey };
+  | {
+      readonly doc: DocRef;
+      readonly after?: LineKey;
+      readonly through?: LineKey;
+      readonly limit?: number;
+    };
 
 /**
  * The lines of documents, as `LineRow`s, in (document, occurred, id) order: the order of the index
@@ -251,6 +256,11 @@ export function lineKeysQuery(db: Kysely<Database>, invoiceId: string, after: Li
   return q.orderBy('invoice_id').orderBy('occurred_at').orderBy('id');
 }
 
+/** The key of a line as read. */
+export function lineKey(line: LineRow): LineKey {
+  return { occurredAt: text(line[AT.occurred_at]), id: text(line[AT.id]) };
+}
+
 /** Reads the lines of one export unit, in (document, occurred, id) order. */
 export async function readUnit(store: Store, unit: ExportUnit): Promise<LineRow[]> {
   if ('doc' in unit) {
@@ -263,7 +273,7 @@ export async function readUnit(store: Store, unit: ExportUnit): Promise<LineRow[
       q = q.where((eb) =>
         eb(eb.refTuple('occurred_at', 'id'), '<=', eb.tuple(through.occurredAt, through.id)),
       );
-    return store.readArrays(q.compile());
+    return store.readArrays((unit.limit === undefined ? q : q.limit(unit.limit)).compile());
   }
   const ids = unit.docs.map((d) => d.id);
   if (ids.length === 0) return [];

@@ -9,14 +9,16 @@
  * doubled) with **LF** line ends; NDJSON is one JSON object per line keyed by the column names
  * (amounts as strings, `Quantity`, `ChainTier` and Partner IDs as numbers, `null` for empty).
  *
- * Rows are read in bounded units (`export-rows.ts`: at most about 1000 lines a query by default —
- * small documents share one query, a big one is cut into ranges of its lines at keys read from its
- * index), so a month of millions of lines streams in bounded memory. The units are planned here, in
- * order, and read and written either in this thread or, for a big export of a SQLite file, by
- * worker threads each reading through a connection of its own (`export-worker.ts`), several units
- * in flight and their bytes handed on in plan order: reading and rendering then run on every core,
- * and one worker's wait on the disk no longer stalls the rest. On PostgreSQL the next unit is read
- * while this one is written (its server reads in a process of its own).
+ * Rows are read in bounded units (`export-rows.ts`: at most about 1000 lines a query by default;
+ * small documents share one query, a big one is read a page at a time), so a month of millions of
+ * lines streams in bounded memory. Documents are planned here, in order; then read and written
+ * either in this thread (a big document page after page, each after the last key of the one
+ * before) or, for a big export of a SQLite file, by worker threads each reading through a
+ * connection of its own (`export-worker.ts`; a big document first cut into ranges at keys read from
+ * its index, so its pages need not wait for each other), several units in flight and their bytes
+ * handed on in plan order: reading and rendering then run on every core, and one worker's wait on
+ * the disk no longer stalls the rest. On PostgreSQL the next page is read while this one is
+ * written (its server reads in a process of its own).
  */
 import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
@@ -35,6 +37,7 @@ import {
   type ExportUnit,
   header,
   type LineKey,
+  lineKey,
   lineKeysQuery,
   readUnit,
   renderUnit,
@@ -96,9 +99,55 @@ interface Doc extends DocRef {
 }
 
 /**
- * One document's lines as units of at most `pageSize` lines: ranges cut at every `pageSize`-th
- * line key, read from the document's index (`billing_lines_invoice`: no line row is read to plan).
- * The last range is open-ended, so a line count that is out of date loses no line.
+ * What the export plans, in order: several small documents for one query (up to a page of lines
+ * together), or one big document, which each way of running cuts into pages its own way.
+ */
+type Planned = { readonly docs: readonly DocRef[] } | { readonly big: DocRef; readonly lineCount: number };
+
+/** A page of documents planned: small ones together (up to a page of lines), a big one alone. */
+function* planDocuments(docs: readonly Doc[], pageSize: number): Generator<Planned> {
+  let group: DocRef[] = [];
+  let groupLines = 0;
+  for (const d of docs) {
+    const ref = { id: d.id, number: d.number };
+    if (d.lineCount > pageSize) {
+      if (group.length > 0) yield { docs: group };
+      group = [];
+      groupLines = 0;
+      yield { big: ref, lineCount: d.lineCount };
+      continue;
+    }
+    if (group.length > 0 && groupLines + d.lineCount > pageSize) {
+      yield { docs: group };
+      group = [];
+      groupLines = 0;
+    }
+    group.push(ref);
+    groupLines += d.lineCount;
+  }
+  if (group.length > 0) yield { docs: group };
+}
+
+/**
+ * A big document's lines page by page, each page after the last line of the one before (keyset
+ * pagination: each read waits for the one before, as reads in one thread do anyway).
+ */
+async function* documentPages(store: Store, doc: DocRef, pageSize: number) {
+  let after: LineKey | undefined;
+  for (;;) {
+    const unit: ExportUnit = after ? { doc, after, limit: pageSize } : { doc, limit: pageSize };
+    const lines = await readUnit(store, unit);
+    if (lines.length > 0) yield { unit, lines };
+    const last = lines.at(-1);
+    if (!last || lines.length < pageSize) return;
+    after = lineKey(last);
+  }
+}
+
+/**
+ * A big document's lines as independent units of at most `pageSize` lines, for workers: ranges cut
+ * at every `pageSize`-th line key, read from the document's index (`billing_lines_invoice`; no line
+ * row is read to plan). The last range is open-ended, so a line count out of date loses no line.
  */
 async function* documentRanges(store: Store, doc: DocRef, lineCount: number, pageSize: number) {
   let after: LineKey | undefined;
@@ -117,30 +166,6 @@ async function* documentRanges(store: Store, doc: DocRef, lineCount: number, pag
   yield after ? { doc, after } : { doc };
 }
 
-/** A page of documents as units: small ones together (up to a page of lines), a big one in ranges. */
-async function* documentUnits(store: Store, docs: readonly Doc[], pageSize: number) {
-  let group: DocRef[] = [];
-  let groupLines = 0;
-  for (const d of docs) {
-    const ref = { id: d.id, number: d.number };
-    if (d.lineCount > pageSize) {
-      if (group.length > 0) yield { docs: group };
-      group = [];
-      groupLines = 0;
-      yield* documentRanges(store, ref, d.lineCount, pageSize);
-      continue;
-    }
-    if (group.length > 0 && groupLines + d.lineCount > pageSize) {
-      yield { docs: group };
-      group = [];
-      groupLines = 0;
-    }
-    group.push(ref);
-    groupLines += d.lineCount;
-  }
-  if (group.length > 0) yield { docs: group };
-}
-
 /** How many workers an export of about `expectedRows` lines runs on (0: this thread). */
 function workersFor(store: Store, options: ExportOptions, expectedRows: number): number {
   if (store.dialect !== 'sqlite' || store.location === ':memory:') return 0;
@@ -149,15 +174,18 @@ function workersFor(store: Store, options: ExportOptions, expectedRows: number):
   return expectedRows >= (options.workersFromRows ?? WORKERS_FROM_ROWS) ? asked : 0;
 }
 
-/** Units read and written in this thread; on PostgreSQL the next is read while this one is written. */
+/** Planned units read and written in this thread; on PostgreSQL the next is read while this one is written. */
 async function* inThread(
   store: Store,
   format: ExportFormat,
-  units: AsyncIterable<ExportUnit>,
+  planned: AsyncIterable<Planned>,
   viewer: string | null,
+  pageSize: number,
 ): AsyncGenerator<string> {
   async function* read() {
-    for await (const unit of units) yield { unit, lines: await readUnit(store, unit) };
+    for await (const p of planned)
+      if ('docs' in p) yield { unit: p as ExportUnit, lines: await readUnit(store, p) };
+      else yield* documentPages(store, p.big, pageSize);
   }
   // SQLite reads in this thread: nothing to overlap, and reading ahead there cost a third of the rate.
   for await (const { unit, lines } of store.dialect === 'postgres' ? readAhead(read()) : read()) {
@@ -167,17 +195,23 @@ async function* inThread(
 }
 
 /**
- * Units read and written by `workers` worker threads on the store's file, two in flight per worker,
- * their bytes handed on in plan order. The workers start with the first chunk asked for and stop
- * when the export ends, fails or is abandoned.
+ * Planned units read and written by `workers` worker threads on the store's file (a big document
+ * cut into ranges first), two in flight per worker, their bytes handed on in plan order. The
+ * workers start with the first chunk asked for and stop when the export ends, fails or is abandoned.
  */
 async function* inWorkers(
   store: Store,
   workers: number,
   format: ExportFormat,
-  units: AsyncIterable<ExportUnit>,
+  planned: AsyncIterable<Planned>,
   viewer: string | null,
+  pageSize: number,
 ): AsyncGenerator<Uint8Array> {
+  async function* units(): AsyncGenerator<ExportUnit> {
+    for await (const p of planned)
+      if ('docs' in p) yield p;
+      else yield* documentRanges(store, p.big, p.lineCount, pageSize);
+  }
   const data: ExportWorkerData = { file: store.location, cacheMiB: WORKER_CACHE_MIB };
   const pool: WorkerPool<ExportTask, Uint8Array> = startWorkerPool(
     new URL('./export-worker.ts', import.meta.url),
@@ -186,7 +220,7 @@ async function* inWorkers(
   );
   const inFlight: Promise<Uint8Array>[] = [];
   try {
-    for await (const unit of units) {
+    for await (const unit of units()) {
       const task = pool.runTask({ format, viewer, unit });
       // Awaited in its turn; until then its failure must not count as unhandled.
       task.catch(() => undefined);
@@ -205,20 +239,21 @@ async function* inWorkers(
   }
 }
 
-/** The export of `units`: the header, then each unit's records, in this thread or in `workers`. */
+/** The export of what was planned: the header, then the records, in this thread or in `workers`. */
 function exportStream(
   store: Store,
   format: ExportFormat,
-  units: AsyncIterable<ExportUnit>,
+  planned: AsyncIterable<Planned>,
   viewer: string | null,
+  pageSize: number,
   workers: number,
 ): ExportStream {
   async function* all() {
     const head = header(format);
     if (head) yield head;
     yield* workers > 0
-      ? inWorkers(store, workers, format, units, viewer)
-      : inThread(store, format, units, viewer);
+      ? inWorkers(store, workers, format, planned, viewer, pageSize)
+      : inThread(store, format, planned, viewer, pageSize);
   }
   return Object.assign(all(), { workers });
 }
@@ -240,9 +275,11 @@ export async function exportInvoice(
   const found = await csp.query(getInvoice, request, { invoiceId });
   if (!found.ok) return found;
   const { id, number, lineCount } = found.value;
-  const units = documentRanges(csp.store, { id, number }, lineCount, pageSize);
+  async function* planned() {
+    yield { big: { id, number }, lineCount };
+  }
   const workers = workersFor(csp.store, options, lineCount);
-  return accept(exportStream(csp.store, format, units, viewerOf(request), workers));
+  return accept(exportStream(csp.store, format, planned(), viewerOf(request), pageSize, workers));
 }
 
 export interface DocKey {
@@ -330,11 +367,11 @@ export async function exportPeriod(
   const first = scope === undefined ? [] : await documentPage(csp, period, scope, undefined, pageSize);
   const expectedRows =
     first.length === pageSize ? Number.POSITIVE_INFINITY : first.reduce((n, d) => n + d.lineCount, 0);
-  async function* units() {
+  async function* planned() {
     if (scope === undefined) return;
     let docs = first;
     for (;;) {
-      yield* documentUnits(csp.store, docs, pageSize);
+      yield* planDocuments(docs, pageSize);
       const last = docs.at(-1);
       if (!last || docs.length < pageSize) return;
       docs = await documentPage(
@@ -347,5 +384,7 @@ export async function exportPeriod(
     }
   }
   const workers = workersFor(csp.store, options, expectedRows);
-  return accept(exportStream(csp.store, format, units(), scope === undefined ? '' : scope, workers));
+  return accept(
+    exportStream(csp.store, format, planned(), scope === undefined ? '' : scope, pageSize, workers),
+  );
 }
