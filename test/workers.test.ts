@@ -44,17 +44,18 @@ describe('worker pool', () => {
 
   it('fails the tasks of a worker that dies, and every task after', async () => {
     pool = startWorkerPool<TestTask, Uint8Array>(MODULE, { prefix: '' }, 1);
-    const held = pool.runTask({ echo: 'slow', waitMs: 500 });
+    // Each expectation is attached before the task can fail (a rejection nobody awaits yet is unhandled).
+    const held = expect(pool.runTask({ echo: 'slow', waitMs: 500 })).rejects.toThrow('exit code 3');
     await expect(pool.runTask({ exit: 3 })).rejects.toThrow('exit code 3');
-    await expect(held).rejects.toThrow('exit code 3');
+    await held;
     await expect(pool.runTask({ echo: 'later' })).rejects.toThrow('exit code 3');
   });
 
   it('rejects the tasks in flight when closed', async () => {
     pool = startWorkerPool<TestTask, Uint8Array>(MODULE, { prefix: '' }, 2);
-    const held = pool.runTask({ echo: 'slow', waitMs: 2_000 });
+    const held = expect(pool.runTask({ echo: 'slow', waitMs: 2_000 })).rejects.toThrow('worker pool closed');
     await pool.close();
-    await expect(held).rejects.toThrow();
+    await held;
     await expect(pool.runTask({ echo: 'after' })).rejects.toThrow('closed');
   });
 

@@ -82,7 +82,8 @@ export function startWorkerPool<T, R>(module: URL, data: unknown, size: number):
       });
     },
     async close() {
-      failure ??= new Error('worker pool closed');
+      const closed = new Error('worker pool closed');
+      for (const m of members) fail(m, closed);
       await Promise.all(members.map((m) => m.worker.terminate()));
     },
   };
