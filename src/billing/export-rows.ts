@@ -4,7 +4,7 @@
  * line is written as a CSV or NDJSON record. Used by the export in the main thread and by its
  * worker threads alike (`export-worker.ts`), so both write the same bytes.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { csvField } from '../cli/export.ts';
 import type { Database } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
@@ -246,13 +246,21 @@ function linesQuery(db: Kysely<Database>) {
 }
 
 /**
+ * `(occurred_at, id) op key`: a row-value comparison, so the database seeks to the key in the index
+ * instead of filtering up to it.
+ */
+function lineKeyIs(op: '>' | '<=', key: LineKey) {
+  return (eb: ExpressionBuilder<Database, 'billing_lines'>) =>
+    eb(eb.refTuple('occurred_at', 'id'), op, eb.tuple(key.occurredAt, key.id));
+}
+
+/**
  * A document's line keys from `after` (exclusive) on, by (occurred, id), as its index holds them:
  * where an export's ranges of one big document start and end.
  */
 export function lineKeysQuery(db: Kysely<Database>, invoiceId: string, after: LineKey | undefined) {
   let q = db.selectFrom('billing_lines').select(['occurred_at', 'id']).where('invoice_id', '=', invoiceId);
-  if (after)
-    q = q.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '>', eb.tuple(after.occurredAt, after.id)));
+  if (after) q = q.where(lineKeyIs('>', after));
   return q.orderBy('invoice_id').orderBy('occurred_at').orderBy('id');
 }
 
@@ -265,14 +273,8 @@ export function lineKey(line: LineRow): LineKey {
 export async function readUnit(store: Store, unit: ExportUnit): Promise<LineRow[]> {
   if ('doc' in unit) {
     let q = linesQuery(store.db).where('invoice_id', '=', unit.doc.id);
-    const { after, through } = unit;
-    // Row-value comparisons, so the database seeks to the range instead of filtering up to it.
-    if (after)
-      q = q.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '>', eb.tuple(after.occurredAt, after.id)));
-    if (through)
-      q = q.where((eb) =>
-        eb(eb.refTuple('occurred_at', 'id'), '<=', eb.tuple(through.occurredAt, through.id)),
-      );
+    if (unit.after) q = q.where(lineKeyIs('>', unit.after));
+    if (unit.through) q = q.where(lineKeyIs('<=', unit.through));
     return store.readArrays((unit.limit === undefined ? q : q.limit(unit.limit)).compile());
   }
   const ids = unit.docs.map((d) => d.id);

@@ -184,7 +184,7 @@ async function* inThread(
 ): AsyncGenerator<string> {
   async function* read() {
     for await (const p of planned)
-      if ('docs' in p) yield { unit: p as ExportUnit, lines: await readUnit(store, p) };
+      if ('docs' in p) yield { unit: p, lines: await readUnit(store, p) };
       else yield* documentPages(store, p.big, pageSize);
   }
   // SQLite reads in this thread: nothing to overlap, and reading ahead there cost a third of the rate.
