@@ -101,8 +101,8 @@ const only = option('workloads')?.split(',');
 const seconds = Number(option('seconds') ?? (quick ? 1.5 : 10));
 const connections = Number(option('connections') ?? 8);
 /**
- * Worker threads of a SQLite export (`ExportOptions.workers`), one export per count given (`0,2`:
- * in the main thread, then in two workers); the export's default when absent.
+ * Worker threads of an export (`ExportOptions.workers`), one export per count given (`0,2`: in the
+ * main thread, then in two workers), on each database; the export's default when absent.
  */
 const exportWorkers: readonly (number | undefined)[] = option('export-workers')?.split(',').map(Number) ?? [
   undefined,
@@ -453,10 +453,8 @@ async function billingWorkloads(
   );
   const subscriptions = spec.customers * spec.linesPerOrder;
   const exports: ExportFigures[] = [];
-  // The worker counts matter to SQLite only: PostgreSQL exports once per format.
-  const workerCounts = csp.store.dialect === 'sqlite' ? exportWorkers : [undefined];
   if (wanted('export'))
-    for (const workers of workerCounts)
+    for (const workers of exportWorkers)
       for (const format of ['csv', 'ndjson'] as const) {
         process.stderr.write(
           `bench: ${name}: export ${worldPeriod} as ${format}${workers === undefined ? '' : ` (workers: ${workers})`}…\n`,

@@ -1,11 +1,11 @@
 /**
- * A big SQLite export runs in worker threads (`src/billing/export-worker.ts`), each reading through
- * a read-only connection of its own to the database file: the same bytes as the export written in
- * the main thread, for every format, page size and reader; small exports, in-memory databases and
- * `workers: 0` stay in the main thread; an export abandoned halfway stops its workers.
+ * A big export runs in worker threads (`src/billing/export-worker.ts`), each reading through a
+ * read-only connection of its own: the same bytes as the export written in the main thread, for
+ * every format, page size and reader; small exports, in-memory databases and `workers: 0` stay in
+ * the main thread; an export abandoned halfway stops its workers.
  *
- * SQLite only: the workers need a database file (the suites of `describeEachDatabase` run SQLite in
- * memory) and PostgreSQL's exports read in its server's own processes already.
+ * On a SQLite database file and on a PostgreSQL database of the suite's own (the suites of
+ * `describeEachDatabase` run SQLite in memory, where no worker can reach the database).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { migrate } from '../src/store/migrations/index.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { must, userPrincipal } from '../src/world/builder.ts';
 import { type BulkWorld, generateBulkWorld } from '../src/world/bulk.ts';
+import { pgUnavailable, scratchPostgres } from './support/databases.ts';
 
 /** Every worker path forced on, whatever the export's size. */
 const FORCED: ExportOptions = { workers: 2, workersFromRows: 0 };
@@ -34,8 +35,40 @@ async function bytes(out: Outcome<ExportStream>): Promise<{ text: string; worker
   return { text: Buffer.concat(parts).toString('utf8'), workers: stream.workers };
 }
 
-describe('exports in worker threads (SQLite file)', () => {
-  let dir: string;
+/** A database another connection can reach: its store, and how to remove it afterwards. */
+interface Backend {
+  readonly name: string;
+  readonly skip?: string | undefined;
+  open(): Promise<{ store: Store; remove(): Promise<void> }>;
+}
+
+const BACKENDS: readonly Backend[] = [
+  {
+    name: 'SQLite file',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'opencsp-export-workers-'));
+      return {
+        store: openStore(join(dir, 'world.db')),
+        remove: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: pgUnavailable,
+    async open() {
+      const scratch = await scratchPostgres();
+      return { store: openStore(scratch.url), remove: () => scratch.drop() };
+    },
+  },
+];
+
+describe.each(BACKENDS)('exports in worker threads ($name)', (backend) => {
+  if (backend.skip) {
+    it.skip(`skipped: ${backend.skip}`, () => undefined);
+    return;
+  }
+  let remove: (() => Promise<void>) | undefined;
   let store: Store;
   let csp: OpenCsp;
   let world: BulkWorld;
@@ -43,8 +76,9 @@ describe('exports in worker threads (SQLite file)', () => {
   let invoices: InvoiceView[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opencsp-export-workers-'));
-    store = openStore(join(dir, 'world.db'));
+    const opened = await backend.open();
+    store = opened.store;
+    remove = opened.remove;
     await migrate(store);
     csp = new OpenCsp(store, defaultProgram(), seededIds(42), () => new Date('2026-01-01T00:00:00.000Z'));
     world = await generateBulkWorld(csp, {
@@ -65,7 +99,7 @@ describe('exports in worker threads (SQLite file)', () => {
 
   afterAll(async () => {
     await store?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await remove?.();
   });
 
   it('writes the bytes of the main thread, at any page size, in both formats', async () => {

@@ -1,17 +1,18 @@
 /**
  * The worker pool (`src/kernel/workers.ts`): results reach their own task's promise whatever order
  * the workers finish in, a task's error rejects that task alone, a worker that dies fails what it
- * held and the pool from then on, `close` rejects what is in flight, and a process awaiting a task
- * does not exit under it (an idle pool never holds the process).
+ * held and the pool from then on, `close` rejects what is in flight and lets each worker close what
+ * it opened (terminating one that does not finish in time), and a process awaiting a task does not
+ * exit under it (an idle pool never holds the process).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorkerPool, type WorkerPool } from '../src/kernel/workers.ts';
-import type { TestTask } from './support/task-worker.ts';
+import type { TestTask, TestWorkerData } from './support/task-worker.ts';
 
 const MODULE = new URL('./support/task-worker.ts', import.meta.url);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -57,6 +58,34 @@ describe('worker pool', () => {
     await pool.close();
     await held;
     await expect(pool.runTask({ echo: 'after' })).rejects.toThrow('closed');
+  });
+
+  it("runs each worker's onClose before it exits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opencsp-pool-'));
+    try {
+      const files = [join(dir, 'a'), join(dir, 'b')];
+      const pools = files.map((closedFile) =>
+        startWorkerPool<TestTask, Uint8Array>(MODULE, { prefix: '', closedFile } satisfies TestWorkerData, 1),
+      );
+      for (const p of pools) expect(decode(await p.runTask({ echo: 'x' }))).toBe('x');
+      await Promise.all(pools.map((p) => p.close()));
+      expect(files.map((f) => existsSync(f))).toEqual([true, true]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('terminates a worker that does not finish closing within the grace period', async () => {
+    pool = startWorkerPool<TestTask, Uint8Array>(
+      MODULE,
+      { prefix: '', hangOnClose: true } satisfies TestWorkerData,
+      1,
+    );
+    expect(decode(await pool.runTask({ echo: 'x' }))).toBe('x');
+    const started = Date.now();
+    await pool.close(200);
+    // Bounded by the grace period, not by the worker's endless wait (vitest's 5 s timeout otherwise).
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('keeps the process alive while a task is out, and not once the pool is idle', async () => {

@@ -1,7 +1,8 @@
 /**
- * A worker thread of a SQLite export (`export.ts`): reads export units through a read-only
- * connection of its own to the database file and writes them as bytes, so reading and rendering
- * run beside the main thread (and beside the other worker) instead of in it.
+ * A worker thread of an export (`export.ts`): reads export units through a read-only connection of
+ * its own (a SQLite file, or one connection to the PostgreSQL server) and writes them as bytes, so
+ * reading, decoding rows and rendering run beside the main thread (and beside the other workers)
+ * instead of in it. The connection is closed when the pool closes.
  */
 import { serveTasks, taskData } from '../kernel/workers.ts';
 import { openStore } from '../store/store.ts';
@@ -9,7 +10,9 @@ import { type ExportFormat, type ExportUnit, readUnit, renderUnit } from './expo
 
 /** What a worker is started with. */
 export interface ExportWorkerData {
-  readonly file: string;
+  /** The store's `reopenUrl` (credentials included: it stays inside the process). */
+  readonly url: string;
+  /** SQLite page cache (MiB). */
   readonly cacheMiB: number;
 }
 
@@ -20,12 +23,12 @@ export interface ExportTask {
   readonly unit: ExportUnit;
 }
 
-const { file, cacheMiB } = taskData<ExportWorkerData>();
-const store = openStore(file, { readOnly: true, sqliteCacheMiB: cacheMiB });
+const { url, cacheMiB } = taskData<ExportWorkerData>();
+const store = openStore(url, { readOnly: true, sqliteCacheMiB: cacheMiB, poolSize: 1 });
 const encoder = new TextEncoder();
 
 serveTasks<ExportTask, Uint8Array>(
   async ({ format, viewer, unit }) =>
     encoder.encode(renderUnit(format, unit, await readUnit(store, unit), viewer)),
-  (bytes) => [bytes.buffer as ArrayBuffer],
+  { transfer: (bytes) => [bytes.buffer as ArrayBuffer], onClose: () => store.close() },
 );

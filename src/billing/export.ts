@@ -13,12 +13,13 @@
  * small documents share one query, a big one is read a page at a time), so a month of millions of
  * lines streams in bounded memory. Documents are planned here, in order; then read and written
  * either in this thread (a big document page after page, each after the last key of the one
- * before) or, for a big export of a SQLite file, by worker threads each reading through a
- * connection of its own (`export-worker.ts`; a big document first cut into ranges at keys read from
- * its index, so its pages need not wait for each other), several units in flight and their bytes
- * handed on in plan order: reading and rendering then run on every core, and one worker's wait on
- * the disk no longer stalls the rest. On PostgreSQL the next page is read while this one is
- * written (its server reads in a process of its own).
+ * before) or, for a big export of a SQLite file or a PostgreSQL database, by worker threads each
+ * reading through a connection of its own (`export-worker.ts`; a big document first cut into ranges
+ * at keys read from its index, so its pages need not wait for each other), several units in flight
+ * and their bytes handed on in plan order: reading, decoding and rendering then run on every core,
+ * and one worker's wait on the disk or the server no longer stalls the rest. In this thread, on
+ * PostgreSQL, the next page is read while this one is written (its server reads in a process of
+ * its own).
  */
 import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
@@ -30,7 +31,7 @@ import { readAhead } from '../kernel/read-ahead.ts';
 import { startWorkerPool, type WorkerPool } from '../kernel/workers.ts';
 import { actsFor } from '../rules/decisions.ts';
 import type { Database } from '../store/schema.ts';
-import type { Store } from '../store/store.ts';
+import { reopenUrl, type Store } from '../store/store.ts';
 import {
   type DocRef,
   type ExportFormat,
@@ -53,7 +54,7 @@ const PAGE = 1000;
 /** Below this many lines an export stays in this thread: starting workers costs a few tenths of a second. */
 const WORKERS_FROM_ROWS = 20_000;
 
-/** Worker threads of a big SQLite export, unless told otherwise: one per core, four at most. */
+/** Worker threads of a big export, unless told otherwise: one per core, four at most. */
 const DEFAULT_WORKERS = Math.min(4, availableParallelism());
 
 /**
@@ -68,8 +69,8 @@ export interface ExportOptions {
   /** Rows (and documents) per database query; default 1000. */
   readonly pageSize?: number;
   /**
-   * Worker threads reading and writing a big export of a SQLite database file (default: one per
-   * core, at most 4; 0: none). Ignored in memory and on PostgreSQL.
+   * Worker threads reading and writing a big export, each with a connection of its own (default: one
+   * per core, at most 4; 0: none). Ignored for a SQLite database in memory.
    */
   readonly workers?: number;
   /** The least lines (expected, from the documents' line counts) an export takes workers for; default 20,000. */
@@ -168,7 +169,7 @@ async function* documentRanges(store: Store, doc: DocRef, lineCount: number, pag
 
 /** How many workers an export of about `expectedRows` lines runs on (0: this thread). */
 function workersFor(store: Store, options: ExportOptions, expectedRows: number): number {
-  if (store.dialect !== 'sqlite' || store.location === ':memory:') return 0;
+  if (reopenUrl(store) === undefined) return 0;
   const asked = options.workers ?? DEFAULT_WORKERS;
   if (!Number.isSafeInteger(asked) || asked < 1) return 0;
   return expectedRows >= (options.workersFromRows ?? WORKERS_FROM_ROWS) ? asked : 0;
@@ -195,9 +196,10 @@ async function* inThread(
 }
 
 /**
- * Planned units read and written by `workers` worker threads on the store's file (a big document
- * cut into ranges first), two in flight per worker, their bytes handed on in plan order. The
- * workers start with the first chunk asked for and stop when the export ends, fails or is abandoned.
+ * Planned units read and written by `workers` worker threads, each with a connection of its own to
+ * the store's database (a big document cut into ranges first), two in flight per worker, their
+ * bytes handed on in plan order. The workers start with the first chunk asked for and stop when the
+ * export ends, fails or is abandoned.
  */
 async function* inWorkers(
   store: Store,
@@ -212,7 +214,7 @@ async function* inWorkers(
       if ('docs' in p) yield p;
       else yield* documentRanges(store, p.big, p.lineCount, pageSize);
   }
-  const data: ExportWorkerData = { file: store.location, cacheMiB: WORKER_CACHE_MIB };
+  const data: ExportWorkerData = { url: reopenUrl(store) as string, cacheMiB: WORKER_CACHE_MIB };
   const pool: WorkerPool<ExportTask, Uint8Array> = startWorkerPool(
     new URL('./export-worker.ts', import.meta.url),
     data,

@@ -5,9 +5,11 @@
  * whatever order the workers finish in. Results that are byte arrays are moved, not copied.
  *
  * A task that throws rejects its promise with the worker's message; a worker that dies rejects every
- * task it held, and the pool refuses new tasks from then on. `close` stops the workers (tasks in
- * flight are rejected). A worker keeps the process alive only while it holds tasks: an idle pool
- * left open never does, and a process awaiting a task does not exit under it.
+ * task it held, and the pool refuses new tasks from then on. `close` rejects the tasks in flight and
+ * asks each worker to stop: it runs its `onClose` (a database connection closed cleanly, not cut)
+ * and exits; one that has not exited within a grace period is terminated. A worker keeps the process
+ * alive only while it holds tasks: an idle pool left open never does, and a process awaiting a task
+ * does not exit under it.
  */
 import { parentPort, type Transferable, Worker, workerData } from 'node:worker_threads';
 
@@ -34,8 +36,11 @@ export interface WorkerPool<T, R> {
   readonly size: number;
   /** Runs `task` on the least busy worker. */
   runTask(task: T): Promise<R>;
-  /** Stops every worker; tasks still in flight are rejected. */
-  close(): Promise<void>;
+  /**
+   * Stops every worker; tasks still in flight are rejected. Each worker runs its `onClose` and exits;
+   * one still running after `graceMs` (default 5,000) is terminated.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -81,12 +86,33 @@ export function startWorkerPool<T, R>(module: URL, data: unknown, size: number):
         member.worker.postMessage({ id, task });
       });
     },
-    async close() {
+    async close(graceMs = CLOSE_GRACE_MS) {
       const closed = new Error('worker pool closed');
       for (const m of members) fail(m, closed);
-      await Promise.all(members.map((m) => m.worker.terminate()));
+      await Promise.all(members.map((m) => stop(m.worker, graceMs)));
     },
   };
+}
+
+/** How long a closing worker may take to run its `onClose` and exit before it is terminated. */
+const CLOSE_GRACE_MS = 5_000;
+
+/** Asks a worker to close and waits for it to exit, terminating it after `graceMs`. */
+async function stop(worker: Worker, graceMs: number): Promise<void> {
+  if (worker.threadId === -1) return; // exited already
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.ref();
+  worker.postMessage({ close: true });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
+  });
+  try {
+    if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+  } finally {
+    clearTimeout(timer);
+    worker.unref();
+  }
 }
 
 /** In a worker: the `data` the pool was started with. */
@@ -94,17 +120,32 @@ export function taskData<D>(): D {
   return (workerData as { data: D }).data;
 }
 
+export interface ServeOptions<R> {
+  /** The byte arrays of a result, moved to the main thread rather than copied. */
+  readonly transfer?: (result: R) => readonly Transferable[];
+  /** Runs when the pool closes, before the worker exits (close what the worker opened). */
+  readonly onClose?: () => Promise<void> | void;
+}
+
 /**
- * In a worker: answers each task with `handle`'s result (its byte arrays moved to the main thread:
- * `transfer` names them), or with the message of what it threw.
+ * In a worker: answers each task with `handle`'s result, or with the message of what it threw;
+ * when the pool closes, runs `onClose` and lets the worker exit.
  */
-export function serveTasks<T, R>(
-  handle: (task: T) => Promise<R> | R,
-  transfer: (result: R) => readonly Transferable[] = () => [],
-): void {
+export function serveTasks<T, R>(handle: (task: T) => Promise<R> | R, options: ServeOptions<R> = {}): void {
   const port = parentPort;
   if (!port) throw new Error('serveTasks runs in a worker thread');
-  port.on('message', async ({ id, task }: { id: number; task: T }) => {
+  const transfer = options.transfer ?? (() => []);
+  port.on('message', async (message: { id: number; task: T } | { close: true }) => {
+    if ('close' in message) {
+      try {
+        await options.onClose?.();
+      } finally {
+        // Nothing left to keep the thread's event loop alive: it exits.
+        port.close();
+      }
+      return;
+    }
+    const { id, task } = message;
     try {
       const result = await handle(task);
       port.postMessage({ id, result }, transfer(result) as Transferable[]);

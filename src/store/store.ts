@@ -97,7 +97,8 @@ export interface StoreOptions {
   /**
    * SQLite: open an existing database file for reading only (a second connection beside the one
    * that writes, as a worker thread's export does; WAL lets it read while the other writes). Its
-   * writes fail. Ignored by PostgreSQL.
+   * writes fail. PostgreSQL: every transaction of the store's connections is read-only
+   * (`default_transaction_read_only`), so its writes fail too.
    */
   readonly readOnly?: boolean;
 }
@@ -107,9 +108,23 @@ export interface StoreOptions {
  * a plain file path, or `:memory:` for SQLite.
  */
 export function openStore(url: string, options: StoreOptions = {}): Store {
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
-  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
-  return openSqlite(file, options);
+  let store: Store;
+  if (/^postgres(ql)?:\/\//.test(url)) store = openPostgres(url, options);
+  else store = openSqlite(url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url, options);
+  if (store.location !== ':memory:') openedFrom.set(store, url);
+  return store;
+}
+
+/** The URL each store was opened from, credentials included (`Store.location` leaves them out). */
+const openedFrom = new WeakMap<Store, string>();
+
+/**
+ * The URL that opens `store`'s database again, from another thread or process (a worker thread's
+ * connection of its own): credentials included, so never for display. Undefined for an in-memory
+ * database, which no other connection can reach.
+ */
+export function reopenUrl(store: Store): string | undefined {
+  return openedFrom.get(store);
 }
 
 function openSqlite(file: string, options: StoreOptions): Store {
@@ -169,7 +184,12 @@ function openPostgres(url: string, options: StoreOptions): Store {
   // took 380 ms of a 590 ms close step that ran in 180 ms without it. Ignored where the server has
   // no such setting (CockroachDB).
   pool.on('connect', (client) => {
-    client.query('SET jit = off').catch(() => undefined);
+    // A read-only store: every transaction on the connection is read-only (set first, so a server
+    // without `jit` still gets it). One statement: the pool's next query waits behind it.
+    const settings = options.readOnly
+      ? 'SET default_transaction_read_only = on; SET jit = off'
+      : 'SET jit = off';
+    client.query(settings).catch(() => undefined);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
@@ -190,6 +210,11 @@ function openPostgres(url: string, options: StoreOptions): Store {
         })
       ).rows,
     options,
+    // Kysely ends the pool only if a query of its own opened it; `readArrays` alone (an export
+    // worker's connection) uses the pool directly, and its connection kept the thread alive.
+    async () => {
+      if (!pool.ended) await pool.end();
+    },
   );
 }
 
@@ -202,6 +227,8 @@ function makeStore(
   nextValue: Store['nextValue'],
   readArrays: Store['readArrays'],
   options: StoreOptions,
+  /** After Kysely's `destroy`: what else the store holds open. */
+  closeDriver: () => Promise<void> = async () => undefined,
 ): Store {
   const maxAttempts = options.maxAttempts ?? 12;
   const inTransaction = async <T>(
@@ -247,6 +274,9 @@ function makeStore(
       if (dialect !== 'postgres' || tables.length === 0) return;
       await sql`ANALYZE ${sql.join(tables.map((t) => sql.id(t)))}`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      await closeDriver();
+    },
   };
 }

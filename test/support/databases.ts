@@ -32,7 +32,8 @@ async function probePostgres(): Promise<string | undefined> {
   }
 }
 
-const pgUnavailable = await probePostgres();
+/** Why the PostgreSQL suites are skipped (no server answers), or undefined: they run. */
+export const pgUnavailable = await probePostgres();
 if (pgUnavailable && REQUIRE_PG) throw new Error(`OPENCSP_REQUIRE_POSTGRES=1 but ${pgUnavailable}`);
 if (pgUnavailable)
   console.warn(`[opencsp tests] PostgreSQL suite skipped: ${pgUnavailable}. CI always runs it.`);
@@ -73,30 +74,41 @@ function sqliteDatabase(): TestDatabase {
   };
 }
 
-function postgresDatabase(): TestDatabase & { setUp(): Promise<void>; tearDown(): Promise<void> } {
+async function adminStatement(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** An empty PostgreSQL database of the test's own: its URL, and how to drop it (connections closed first). */
+export async function scratchPostgres(): Promise<{ readonly url: string; drop(): Promise<void> }> {
   const dbName = `opencsp_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  let current: Store | undefined;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
+  await adminStatement(`CREATE DATABASE ${dbName}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${dbName}`;
+  return {
+    url: url.toString(),
+    drop: () => adminStatement(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`),
   };
+}
+
+function postgresDatabase(): TestDatabase & { setUp(): Promise<void>; tearDown(): Promise<void> } {
+  let current: Store | undefined;
+  let scratch: Awaited<ReturnType<typeof scratchPostgres>> | undefined;
   return {
     name: 'postgres',
     async setUp() {
-      await admin(`CREATE DATABASE ${dbName}`);
-      const url = new URL(PG_URL);
-      url.pathname = `/${dbName}`;
-      current = openStore(url.toString());
+      scratch = await scratchPostgres();
+      current = openStore(scratch.url);
       await migrate(current);
     },
     async tearDown() {
       await current?.close();
-      await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await scratch?.drop();
     },
     async fresh(options = {}) {
       const store = current as Store;
