@@ -504,7 +504,7 @@ describe('opencsp CLI (SQLite files)', () => {
 
       const csv = await cli('bill', 'export', '--database', db, '--period', period, '--format', 'csv');
       expect(csv.code).toBe(0);
-      expect(csv.stderr).toMatch(new RegExp(`^exported period ${period} as csv \\(\\d+ bytes\\)\n$`));
+      expect(csv.stderr).toMatch(new RegExp(`^exported period ${period} as csv \\(\\d+ bytes; main thread\\)\n$`));
       const lines = csv.stdout.split('\n');
       expect(lines[0]).toBe(EXPORT_COLUMNS.join(','));
       expect(lines.at(-1)).toBe('');
@@ -512,6 +512,13 @@ describe('opencsp CLI (SQLite files)', () => {
       expect(csv.stdout).not.toContain('\r');
       // Re-exporting gives the same bytes.
       expect((await cli('bill', 'export', '--database', db, '--period', period)).stdout).toBe(csv.stdout);
+      // Worker threads are for big exports: 32 lines stay in the main thread, whatever is asked.
+      const asked = await cli('bill', 'export', '--database', db, '--period', period, '--workers', '2');
+      expect(asked.stdout).toBe(csv.stdout);
+      expect(asked.stderr).toContain('; main thread)');
+      const badWorkers = await cli('bill', 'export', '--database', db, '--period', period, '--workers', '-1');
+      expect(badWorkers.code).not.toBe(0);
+      expect(badWorkers.stderr).toContain('--workers must be a whole number');
 
       // The demo's price lists: every tier but the vendor's earns a margin.
       const ndjson = await cli('bill', 'export', '--database', db, '--period', period, '--format', 'ndjson');

@@ -532,6 +532,10 @@ export function cli(): Command {
     .option('--invoice <id>', 'one invoice or credit note')
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'ndjson']).default('csv'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
+    .option(
+      '--workers <n>',
+      'worker threads for a big export (20,000 lines or more), each with a database connection of its own; 0: none (default: one per core, at most 4)',
+    )
     .action(
       async (
         options: GlobalOptions & {
@@ -539,19 +543,24 @@ export function cli(): Command {
           invoice?: string;
           format: 'csv' | 'ndjson';
           output?: string;
+          workers?: string;
         },
         command: Command,
       ) => {
         if ((options.period === undefined) === (options.invoice === undefined))
           command.error("error: give one of '--period <YYYY-MM>' or '--invoice <id>'");
+        const workers = options.workers === undefined ? undefined : Number(options.workers);
+        if (workers !== undefined && !(/^\d+$/.test(options.workers ?? '') && Number.isSafeInteger(workers)))
+          command.error(`error: --workers must be a whole number, 0 or more (got '${options.workers}')`);
+        const exportOptions = workers === undefined ? {} : { workers };
         const csp = await open(options);
         let file: ReturnType<typeof createWriteStream> | undefined;
         try {
           const request = { principal: SYSTEM };
           const out =
             options.invoice !== undefined
-              ? await exportInvoice(csp, request, options.invoice, options.format)
-              : await exportPeriod(csp, request, options.period ?? '', options.format);
+              ? await exportInvoice(csp, request, options.invoice, options.format, exportOptions)
+              : await exportPeriod(csp, request, options.period ?? '', options.format, exportOptions);
           if (!out.ok) {
             report(out, () => undefined);
             return;
@@ -559,12 +568,20 @@ export function cli(): Command {
           file = options.output ? createWriteStream(options.output) : undefined;
           const write = writer(file);
           let bytes = 0;
+          let shown = 0;
           for await (const chunk of out.value) {
             await write(chunk);
             bytes += Buffer.byteLength(chunk);
+            // Progress on a terminal, every 16 MiB written.
+            if (process.stderr.isTTY && bytes - shown >= 2 ** 24) {
+              shown = bytes;
+              process.stderr.write(`\r  exported ${Math.round(bytes / 2 ** 20)} MiB`);
+            }
           }
+          if (shown > 0) process.stderr.write('\n');
+          const threads = out.value.workers > 0 ? `${out.value.workers} worker threads` : 'main thread';
           process.stderr.write(
-            `exported ${options.invoice !== undefined ? `invoice ${options.invoice}` : `period ${options.period}`} as ${options.format} (${bytes} bytes)${options.output ? ` to ${options.output}` : ''}\n`,
+            `exported ${options.invoice !== undefined ? `invoice ${options.invoice}` : `period ${options.period}`} as ${options.format} (${bytes} bytes; ${threads})${options.output ? ` to ${options.output}` : ''}\n`,
           );
         } finally {
           if (file) {

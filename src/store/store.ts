@@ -166,6 +166,17 @@ function openPostgres(url: string, options: StoreOptions): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    // Awaited before the pool hands a new connection out (no query queued behind another).
+    async onConnect(client) {
+      // A read-only store: every transaction on the connection is read-only; a connection that
+      // cannot be made so is not used.
+      if (options.readOnly) await client.query('SET default_transaction_read_only = on');
+      // No JIT compilation: our statements are short, but the planner overestimates some of them (a
+      // row-value range over an index, as the month close reads) past `jit_above_cost`, and
+      // compiling took 380 ms of a 590 ms close step that ran in 180 ms without it. Ignored where
+      // the server has no such setting (CockroachDB).
+      await client.query('SET jit = off').catch(() => undefined);
+    },
     // int8 as a number (counts, sequences), or a bigint past 2^53 (an amount): exact either way.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -179,18 +190,6 @@ function openPostgres(url: string, options: StoreOptions): Store {
   // listener the pool's 'error' event would crash the process. Errors of running queries still
   // reach those queries.
   pool.on('error', () => undefined);
-  // No JIT compilation: our statements are short, but the planner overestimates some of them (a
-  // row-value range over an index, as the month close reads) past `jit_above_cost`, and compiling
-  // took 380 ms of a 590 ms close step that ran in 180 ms without it. Ignored where the server has
-  // no such setting (CockroachDB).
-  pool.on('connect', (client) => {
-    // A read-only store: every transaction on the connection is read-only (set first, so a server
-    // without `jit` still gets it). One statement: the pool's next query waits behind it.
-    const settings = options.readOnly
-      ? 'SET default_transaction_read_only = on; SET jit = off'
-      : 'SET jit = off';
-    client.query(settings).catch(() => undefined);
-  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';
