@@ -136,6 +136,19 @@ const PROPOSED_INDEXES = argv.includes('--proposed-indexes')
       'CREATE INDEX IF NOT EXISTS tenants_type ON tenants (type, created_at)',
     ]
   : [];
+/**
+ * Experiment, not the product: indexes of `billing_lines` dropped after the world is generated and
+ * before the billing workloads (`--without-indexes billing_lines_subscription,…`), to see what each
+ * costs the close's rating and the ceiling (whose twin table copies the indexes left). Queries that
+ * need a dropped index get slower; the figures of those are not the product's.
+ */
+const WITHOUT_INDEXES: readonly string[] = option('without-indexes')?.split(',').filter(Boolean) ?? [];
+const LINE_INDEXES = ['billing_lines_open', 'billing_lines_invoice', 'billing_lines_subscription'];
+for (const name of WITHOUT_INDEXES)
+  if (!LINE_INDEXES.includes(name))
+    throw new Error(
+      `--without-indexes takes indexes of billing_lines: ${LINE_INDEXES.join(', ')} (got '${name}')`,
+    );
 
 // ---------------------------------------------------------------------------------------------
 // Databases.
@@ -380,6 +393,10 @@ async function benchDatabase(name: string, db: Opened) {
     for (const statement of PROPOSED_INDEXES) await sql.raw(statement).execute(db.store.db);
     rows.push(...(await pass(name, PROPOSED, csp, world, 2)));
     schema = PROPOSED;
+  }
+  for (const index of WITHOUT_INDEXES) {
+    process.stderr.write(`bench: ${name}: experiment: dropping index ${index}\n`);
+    await sql.raw(`DROP INDEX ${index}`).execute(db.store.db);
   }
   const billing = await billingWorkloads(name, schema, csp, world, rows);
   return { database: name, settings, concurrency: CONCURRENCY[name] ?? 1, generation, rows, billing };
@@ -687,6 +704,7 @@ writeFileSync(
       quick,
       size,
       proposedIndexes: PROPOSED_INDEXES,
+      withoutIndexes: WITHOUT_INDEXES,
       spec,
       seconds,
       connections,

@@ -504,7 +504,9 @@ describe('opencsp CLI (SQLite files)', () => {
 
       const csv = await cli('bill', 'export', '--database', db, '--period', period, '--format', 'csv');
       expect(csv.code).toBe(0);
-      expect(csv.stderr).toMatch(new RegExp(`^exported period ${period} as csv \\(\\d+ bytes; main thread\\)\n$`));
+      expect(csv.stderr).toMatch(
+        new RegExp(`^exported period ${period} as csv \\(\\d+ bytes; main thread\\)\n$`),
+      );
       const lines = csv.stdout.split('\n');
       expect(lines[0]).toBe(EXPORT_COLUMNS.join(','));
       expect(lines.at(-1)).toBe('');

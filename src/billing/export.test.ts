@@ -371,7 +371,8 @@ describeEachDatabase('billing exports', (db) => {
   it('on PostgreSQL reads the next page while the consumer still holds the current one', async () => {
     const reads = vi.spyOn(csp.store, 'readArrays');
     try {
-      const out = await exportPeriod(csp, operator, '2026-01', 'ndjson', { pageSize: 1 });
+      // In this thread (a page of one document reads as a big export, which would take workers).
+      const out = await exportPeriod(csp, operator, '2026-01', 'ndjson', { pageSize: 1, workers: 0 });
       if (!out.ok) throw new Error('export refused');
       const it = out.value[Symbol.asyncIterator]();
       expect((await it.next()).done).toBe(false);
