@@ -214,7 +214,11 @@ async function* inWorkers(
       if ('docs' in p) yield p;
       else yield* documentRanges(store, p.big, p.lineCount, pageSize);
   }
-  const data: ExportWorkerData = { url: reopenUrl(store) as string, cacheMiB: WORKER_CACHE_MIB };
+  const url = reopenUrl(store);
+  // `workersFor` gives an in-memory database no workers; nothing else has no URL.
+  if (url === undefined)
+    throw new Error('an export in worker threads needs a database another connection can open');
+  const data: ExportWorkerData = { url, cacheMiB: WORKER_CACHE_MIB };
   const pool: WorkerPool<ExportTask, Uint8Array> = startWorkerPool(
     new URL('./export-worker.ts', import.meta.url),
     data,

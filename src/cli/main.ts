@@ -549,9 +549,9 @@ export function cli(): Command {
       ) => {
         if ((options.period === undefined) === (options.invoice === undefined))
           command.error("error: give one of '--period <YYYY-MM>' or '--invoice <id>'");
-        const workers = options.workers === undefined ? undefined : Number(options.workers);
-        if (workers !== undefined && !(/^\d+$/.test(options.workers ?? '') && Number.isSafeInteger(workers)))
+        if (options.workers !== undefined && !/^\d{1,15}$/.test(options.workers))
           command.error(`error: --workers must be a whole number, 0 or more (got '${options.workers}')`);
+        const workers = options.workers === undefined ? undefined : Number(options.workers);
         const exportOptions = workers === undefined ? {} : { workers };
         const csp = await open(options);
         let file: ReturnType<typeof createWriteStream> | undefined;
