@@ -571,6 +571,9 @@ export async function closeBillingPeriod(
     onProgress?.({ phase: 'rating', renewed });
     if (!due.value.more) break;
   }
+  // The month's lines are rated; the issue sums each draft's from `billing_lines_invoice` alone
+  // once PostgreSQL knows their pages are visible to all (`Store.vacuum`).
+  await csp.store.vacuum(['billing_lines']);
   const closed: string[] = [];
   let documents = 0;
   let lines = 0;
