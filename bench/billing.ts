@@ -188,12 +188,34 @@ export function monthStart(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
 }
 
+/** PostgreSQL's write-ahead log counters since the server's statistics were reset (`pg_stat_wal`, `pg_stat_bgwriter`). */
+export interface LogCounters {
+  readonly bytes: number;
+  /** Whole pages logged: the first change of each page after a checkpoint (`full_page_writes`). */
+  readonly fullPageImages: number;
+  readonly checkpoints: number;
+}
+
+/** What a phase wrote to PostgreSQL's log: MiB, full-page images and checkpoints, per renewal too. */
+export interface LogFigures {
+  readonly mib: number;
+  readonly fullPageImages: number;
+  readonly checkpoints: number;
+  readonly kibPerRenewal: number;
+  readonly fullPageImagesPerRenewal: number;
+}
+
 export interface CloseFigures {
   readonly period: string;
   /** The instant the clock was moved to: the first of the next month. */
   readonly at: string;
   /** `processDue` batches: the renewals (and cycle charges) that fell due, rated. */
-  readonly rating: Figure & { readonly subscriptions: number; readonly batches: number };
+  readonly rating: Figure & {
+    readonly subscriptions: number;
+    readonly batches: number;
+    /** PostgreSQL: what the rating wrote to the server's log (the whole server's, so a quiet server's). */
+    readonly log?: LogFigures;
+  };
   /**
    * `closeBillingPeriod`: lines on the documents it issued, per second of the whole close. (Lines
    * are on their drafts from rating on; draft steps only run for lines written on no document.)
@@ -230,6 +252,7 @@ export async function closeWorkload(
   world: BulkWorld,
   period: string,
   progress: (phase: string, done: number, total: number) => void,
+  logCounters?: () => Promise<LogCounters>,
 ): Promise<CloseFigures> {
   const at = new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 1));
   const request = { principal: world.operator.principal, now: at };
@@ -239,6 +262,7 @@ export async function closeWorkload(
 
   // Rating: what fell due at the month's end.
   const before = await count(csp);
+  const logBefore = await logCounters?.();
   const rateLat = new Latencies();
   let renewed = 0;
   let batches = 0;
@@ -256,6 +280,21 @@ export async function closeWorkload(
   }
   const rateSeconds = (performance.now() - t0) / 1000;
   const rated = (await count(csp)) - before;
+  const logAfter = await logCounters?.();
+  const log =
+    logBefore && logAfter
+      ? {
+          mib: Math.round((logAfter.bytes - logBefore.bytes) / 2 ** 20),
+          fullPageImages: logAfter.fullPageImages - logBefore.fullPageImages,
+          checkpoints: logAfter.checkpoints - logBefore.checkpoints,
+          kibPerRenewal:
+            renewed > 0 ? Math.round(((logAfter.bytes - logBefore.bytes) / 1024 / renewed) * 10) / 10 : 0,
+          fullPageImagesPerRenewal:
+            renewed > 0
+              ? Math.round(((logAfter.fullPageImages - logBefore.fullPageImages) / renewed) * 100) / 100
+              : 0,
+        }
+      : undefined;
 
   // Close: issue (and draft, for lines on no document), record.
   const stepLat = new Latencies();
@@ -299,6 +338,7 @@ export async function closeWorkload(
       perSecond: perSecond(rated, rateSeconds),
       subscriptions: renewed,
       batches,
+      ...(log && { log }),
     },
     billing: {
       ...billing,

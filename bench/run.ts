@@ -38,6 +38,7 @@ import {
   closeWorkload,
   type ExportFigures,
   exportWorkload,
+  type LogCounters,
   monthStart,
   ROWS_PER_TX,
 } from './billing.ts';
@@ -157,6 +158,8 @@ interface Opened {
   readonly store: Store;
   size(): Promise<number>;
   settings(): Promise<Record<string, string>>;
+  /** PostgreSQL: the server's log counters (none for SQLite: its log is the store's own file). */
+  logCounters?(): Promise<LogCounters>;
   drop(): Promise<void>;
 }
 
@@ -223,8 +226,26 @@ async function postgresDatabase(): Promise<Opened | undefined> {
         fsync: await show('fsync'),
         synchronous_commit: await show('synchronous_commit'),
         shared_buffers: await show('shared_buffers'),
+        max_wal_size: await show('max_wal_size'),
+        checkpoint_timeout: await show('checkpoint_timeout'),
+        wal_compression: await show('wal_compression'),
         default_isolation_for_commands: 'serializable',
         version: await show('server_version'),
+      };
+    },
+    async logCounters() {
+      const r = await sql<{
+        bytes: string;
+        fpi: string;
+        checkpoints: string;
+      }>`select w.wal_bytes::text as bytes, w.wal_fpi::text as fpi,
+           (b.checkpoints_timed + b.checkpoints_req)::text as checkpoints
+         from pg_stat_wal w cross join pg_stat_bgwriter b`.execute(store.db);
+      const row = r.rows[0];
+      return {
+        bytes: Number(row?.bytes),
+        fullPageImages: Number(row?.fpi),
+        checkpoints: Number(row?.checkpoints),
       };
     },
     async drop() {
@@ -398,7 +419,7 @@ async function benchDatabase(name: string, db: Opened) {
     process.stderr.write(`bench: ${name}: experiment: dropping index ${index}\n`);
     await sql.raw(`DROP INDEX ${index}`).execute(db.store.db);
   }
-  const billing = await billingWorkloads(name, schema, csp, world, rows);
+  const billing = await billingWorkloads(name, schema, csp, world, rows, db.logCounters?.bind(db));
   return { database: name, settings, concurrency: CONCURRENCY[name] ?? 1, generation, rows, billing };
 }
 
@@ -431,6 +452,7 @@ async function billingWorkloads(
   csp: OpenCsp,
   world: BulkWorld,
   rows: Row[],
+  logCounters?: () => Promise<LogCounters>,
 ): Promise<BillingFigures> {
   // The export reads a closed period: `--workloads export` runs the close first.
   if (!wanted('close') && !wanted('export')) return {};
@@ -448,7 +470,7 @@ async function billingWorkloads(
     figure: bare,
   });
   process.stderr.write(`bench: ${name}: close ${worldPeriod}…\n`);
-  const close = await closeWorkload(csp, world, worldPeriod, progressPrinter(name));
+  const close = await closeWorkload(csp, world, worldPeriod, progressPrinter(name), logCounters);
   const wholeClose = close.totalSeconds > 0 ? close.billing.ops / close.totalSeconds : 0;
   const vs = (perSecond: number) => ratio({ ...ceiling, perSecond }, ceiling);
   rows.push(
@@ -678,7 +700,7 @@ for (const r of results) {
   const close = r.billing.close;
   if (close)
     lines.push(
-      `  close ${close.period} at ${close.at}: ${num(close.rating.subscriptions)} renewals rated into ${num(close.rating.ops)} lines in ${close.rating.seconds} s; ${num(close.billing.ops)} lines on ${num(close.documents.ops)} documents in ${close.billing.seconds} s (draft ${close.billing.draftSeconds} s, issue ${close.billing.issueSeconds} s, ${num(close.billing.steps)} steps); total ${close.totalMinutes} min, peak RSS ${num(close.peakRssMiB)} MiB`,
+      `  close ${close.period} at ${close.at}: ${num(close.rating.subscriptions)} renewals rated into ${num(close.rating.ops)} lines in ${close.rating.seconds} s; ${num(close.billing.ops)} lines on ${num(close.documents.ops)} documents in ${close.billing.seconds} s (draft ${close.billing.draftSeconds} s, issue ${close.billing.issueSeconds} s, ${num(close.billing.steps)} steps); total ${close.totalMinutes} min, peak RSS ${num(close.peakRssMiB)} MiB${close.rating.log ? `; the rating logged ${num(close.rating.log.mib)} MiB (${close.rating.log.kibPerRenewal} KiB a renewal), ${num(close.rating.log.fullPageImages)} full-page images (${close.rating.log.fullPageImagesPerRenewal} a renewal), ${close.rating.log.checkpoints} checkpoints` : ''}`,
     );
   for (const schema of schemas)
     for (const [target, verdict] of Object.entries(targets(r, schema)))
