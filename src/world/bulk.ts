@@ -745,6 +745,7 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
       'subscriptions',
       'subscription_billing',
       'billing_lines',
+      'invoices',
       'orders',
       'order_lines',
       'tenants',
