@@ -205,6 +205,21 @@ export interface LogFigures {
   readonly fullPageImagesPerRenewal: number;
 }
 
+/** What the log took between two readings of its counters, in all and per renewal. */
+function logFigures(before: LogCounters, after: LogCounters, renewals: number): LogFigures {
+  const bytes = after.bytes - before.bytes;
+  const fullPageImages = after.fullPageImages - before.fullPageImages;
+  const per = (n: number, digits: number) =>
+    renewals > 0 ? Math.round((n / renewals) * 10 ** digits) / 10 ** digits : 0;
+  return {
+    mib: Math.round(bytes / 2 ** 20),
+    fullPageImages,
+    checkpoints: after.checkpoints - before.checkpoints,
+    kibPerRenewal: per(bytes / 1024, 1),
+    fullPageImagesPerRenewal: per(fullPageImages, 2),
+  };
+}
+
 export interface CloseFigures {
   readonly period: string;
   /** The instant the clock was moved to: the first of the next month. */
@@ -281,20 +296,7 @@ export async function closeWorkload(
   const rateSeconds = (performance.now() - t0) / 1000;
   const rated = (await count(csp)) - before;
   const logAfter = await logCounters?.();
-  const log =
-    logBefore && logAfter
-      ? {
-          mib: Math.round((logAfter.bytes - logBefore.bytes) / 2 ** 20),
-          fullPageImages: logAfter.fullPageImages - logBefore.fullPageImages,
-          checkpoints: logAfter.checkpoints - logBefore.checkpoints,
-          kibPerRenewal:
-            renewed > 0 ? Math.round(((logAfter.bytes - logBefore.bytes) / 1024 / renewed) * 10) / 10 : 0,
-          fullPageImagesPerRenewal:
-            renewed > 0
-              ? Math.round(((logAfter.fullPageImages - logBefore.fullPageImages) / renewed) * 100) / 100
-              : 0,
-        }
-      : undefined;
+  const log = logBefore && logAfter ? logFigures(logBefore, logAfter, renewed) : undefined;
 
   // Close: issue (and draft, for lines on no document), record.
   const stepLat = new Latencies();
