@@ -5,10 +5,12 @@
  * `load` reads the batch's billing states, the pricing of every seller on their chains and the
  * catalog prices of their items — a handful of queries, whatever the batch's size. Rating then
  * runs the same functions as any single event (`rating.ts`) against this `RatingIo`: states are
- * read and replaced in memory, lines are collected. `flush` puts the lines on their draft documents
- * (`drafts.ts`, once for the batch) and writes them with multi-row inserts
- * and the changed states with one multi-row update per few hundred rows. Nothing else writes these
- * subscriptions' billing inside the command, so the states in memory are the current ones.
+ * read and replaced in memory, lines are collected. `take` hands over what changed, and
+ * `writeRated` puts the lines on their draft documents (`drafts.ts`, once for the batch), writes
+ * them with multi-row inserts and the changed states with one multi-row update per few hundred
+ * rows. Nothing else writes these subscriptions' billing inside the command, so the states in
+ * memory are the current ones; a batch rated ahead, outside the writing transaction
+ * (`subscriptions/rate-ahead.ts`), is written only if its states' row versions are still those read.
  */
 import type { CommandContext } from '../app/context.ts';
 import type { PricePoint } from '../catalog/model.ts';
@@ -82,14 +84,44 @@ export class DueBatch implements RatingIo {
     for (const l of lines) this.lines.push(l);
   }
 
-  /** Writes the lines rated and the states changed; the batch is empty afterwards. */
-  async flush(): Promise<{ lines: number; states: number }> {
-    const lines = this.lines;
-    const changed = [...this.changed].map((id) => this.states.get(id) as SubscriptionBilling);
+  /** What rating changed, to be written (`writeRated`); the batch is empty afterwards. */
+  take(): RatedBilling {
+    const rated: RatedBilling = {
+      lines: this.lines,
+      states: [...this.changed].map((id) => this.states.get(id) as SubscriptionBilling),
+      read: [...this.changed].map((id) => this.read.get(id) as SubscriptionBilling),
+    };
     this.lines = [];
     this.changed.clear();
-    await store.insertLines(this.ctx.tx, lines, await documentsOf(this.ctx, lines));
-    await store.saveSubscriptionBillings(this.ctx.tx, changed, toInstant(this.ctx.now), this.read);
-    return { lines: lines.length, states: changed.length };
+    return rated;
   }
+}
+
+/** The billing a due batch rated: plain data (it crosses from a worker thread when rated ahead). */
+export interface RatedBilling {
+  readonly lines: readonly BillingLine[];
+  /** The states rating changed, and the same states as read (only changed columns are written). */
+  readonly states: readonly SubscriptionBilling[];
+  readonly read: readonly SubscriptionBilling[];
+}
+
+/**
+ * Writes a rated batch's billing in the command's transaction: the lines on their draft documents
+ * (created here when missing, so a batch rated ahead finds the drafts of the batches before it),
+ * then the states. With `versions` (the states' row versions as read), a state is written only if
+ * still at that version; returns the states written.
+ */
+export async function writeRated(
+  ctx: CommandContext,
+  rated: RatedBilling,
+  versions?: ReadonlyMap<string, number>,
+): Promise<number> {
+  await store.insertLines(ctx.tx, rated.lines, await documentsOf(ctx, rated.lines));
+  return store.saveSubscriptionBillings(
+    ctx.tx,
+    rated.states,
+    toInstant(ctx.now),
+    new Map(rated.read.map((b) => [b.subscriptionId, b])),
+    versions,
+  );
 }

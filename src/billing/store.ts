@@ -3,7 +3,7 @@
  * database as decimal strings (exact in SQLite's INTEGER affinity and PostgreSQL's bigint) and
  * come back as bigints.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { TermDuration } from '../catalog/model.ts';
 import { insertMany } from '../store/insert-many.ts';
 import type {
@@ -403,14 +403,16 @@ export async function getSubscriptionBillings(
 /**
  * Replaces many billing states, many rows a statement. With `before` (their values as read), only
  * the columns that changed in some row are written, so `subscription_billing_next_charge` is left
- * alone when no next charge moved (`updated_at` is always written).
+ * alone when no next charge moved (`updated_at` is always written). With `versions`, as
+ * `saveSubscriptions`: a row is written only if still at the version read; returns the rows written.
  */
 export async function saveSubscriptionBillings(
   tx: Tx,
   states: readonly SubscriptionBilling[],
   updatedAt: string,
   before?: ReadonlyMap<string, SubscriptionBilling>,
-): Promise<void> {
+  versions?: ReadonlyMap<string, number>,
+): Promise<number> {
   const columnsOf = (b: SubscriptionBilling) => ({
     term_prices: termToJson(b.termPrices),
     cycle_state: cycleToJson(b.cycle, b.termPrices),
@@ -426,13 +428,35 @@ export async function saveSubscriptionBillings(
     if (assigned.size === names.length) break;
   }
   const changed = names.filter((name) => assigned.has(name));
-  await updateMany(
+  return updateMany(
     tx,
     'subscription_billing',
     { name: 'subscription_id', type: 'text' },
     [...changed, 'updated_at'].map((name) => ({ name, type: 'text' })),
-    states.map((b, i) => [b.subscriptionId, ...changed.map((name) => rows[i]?.[name]), updatedAt]),
+    states.map((b, i) => [
+      b.subscriptionId,
+      ...changed.map((name) => rows[i]?.[name]),
+      updatedAt,
+      ...(versions ? [versions.get(b.subscriptionId)] : []),
+    ]),
+    versions ? 'expect' : 'bump',
   );
+}
+
+/** The row version (migration 0016) of each of these subscriptions' billing states that exists. */
+export async function billingVersions(
+  tx: Tx,
+  subscriptionIds: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const part of chunks(subscriptionIds))
+    for (const r of await tx
+      .selectFrom('subscription_billing')
+      .select(['subscription_id', 'version'])
+      .where('subscription_id', 'in', part)
+      .execute())
+      out.set(r.subscription_id, Number(r.version));
+  return out;
 }
 
 export async function putSubscriptionBilling(
@@ -456,28 +480,38 @@ export async function putSubscriptionBilling(
   else
     await tx
       .updateTable('subscription_billing')
-      .set(values)
+      .set({ ...values, version: sql`version + 1` })
       .where('subscription_id', '=', b.subscriptionId)
       .execute();
 }
 
 /** The query of `listChargesDue` (exposed so its plan can be checked). */
-export function chargesDueQuery(tx: Tx, now: string, limit: number) {
-  return tx
+export function chargesDueQuery(tx: Tx, now: string, limit: number, after?: readonly [string, string]) {
+  let q = tx
     .selectFrom('subscription_billing as b')
     .innerJoin('subscriptions as s', 's.id', 'b.subscription_id')
-    .select('b.subscription_id')
+    .select(['b.subscription_id', 'b.next_charge_at'])
     .where('b.next_charge_at', '<=', now)
-    .where('s.status', 'in', ['active', 'suspended'])
-    .orderBy('b.next_charge_at')
-    .orderBy('b.subscription_id')
-    .limit(limit);
+    .where('s.status', 'in', ['active', 'suspended']);
+  if (after)
+    q = q.where((eb) =>
+      eb(eb.refTuple('b.next_charge_at', 'b.subscription_id'), '>', eb.tuple(after[0], after[1])),
+    );
+  return q.orderBy('b.next_charge_at').orderBy('b.subscription_id').limit(limit);
 }
 
-/** Subscriptions (active or suspended) with a cycle charge due by `now`. */
-export async function listChargesDue(tx: Tx, now: string, limit: number): Promise<string[]> {
-  const rows = await chargesDueQuery(tx, now, limit).execute();
-  return rows.map((r) => r.subscription_id);
+/**
+ * Subscriptions (active or suspended) with a cycle charge due by `now`, earliest first (after
+ * `after`, a (next charge, subscription id) position, when given): their ids and positions.
+ */
+export async function listChargesDue(
+  tx: Tx,
+  now: string,
+  limit: number,
+  after?: readonly [string, string],
+): Promise<{ readonly id: string; readonly at: readonly [string, string] }[]> {
+  const rows = await chargesDueQuery(tx, now, limit, after).execute();
+  return rows.map((r) => ({ id: r.subscription_id, at: [r.next_charge_at as string, r.subscription_id] }));
 }
 
 // --- Lines -----------------------------------------------------------------------------------

@@ -416,6 +416,13 @@ export const CODES = {
     title: "The entry's effective dates overlap another entry of the seller's price list for the same item",
     source: 'billing: price lists per seller, keyed (product, SKU, term, billing cycle, market, currency)',
   },
+  DUE_BATCH_CHANGED: {
+    status: 409,
+    title:
+      'A subscription of a due batch rated ahead, outside the transaction that writes it, changed before the batch was written',
+    source:
+      'billing: the month close rates the next batch while one is written; a batch is written only if its rows are as it read them',
+  },
   PRICE_LIST_ENTRY_NOT_FOUND: { status: 404, title: 'No such price list entry', source: 'lookup' },
   REPRICING_RULE_NOT_FOUND: { status: 404, title: 'No such repricing rule', source: 'lookup' },
   EFFECTIVE_MONTH_NOT_FUTURE: {

@@ -430,6 +430,8 @@ export interface SubscriptionsTable {
   ended_at: string | null;
   created_at: string;
   updated_at: string;
+  /** One more at every write of the row (migration 0016): optimistic checks of rows read earlier. */
+  version: Generated<number>;
 }
 
 export interface SettingsTable {
@@ -511,6 +513,8 @@ export interface SubscriptionBillingTable {
   /** Start of the next charge cycle inside the term; null when the next event is the term end. */
   next_charge_at: string | null;
   updated_at: string;
+  /** One more at every write of the row (migration 0016). */
+  version: Generated<number>;
 }
 
 export interface BillingLinesTable {

@@ -24,39 +24,53 @@ export interface UpdateStatement {
   compile(db: Kysely<Database>): CompiledQuery;
 }
 
+/**
+ * What an update does with the table's row version (`version`, migration 0016): nothing, add one,
+ * or add one only where the row is still at the version each row of values ends with.
+ */
+export type VersionMode = 'none' | 'bump' | 'expect';
+
+const VERSION: ValueColumn = { name: 'version', type: 'integer' };
+
 function updateText(
   style: ParameterStyle,
   table: string,
   key: ValueColumn,
   columns: readonly ValueColumn[],
   count: number,
+  version: VersionMode,
 ): string {
-  const all = [key, ...columns];
+  const all = version === 'expect' ? [key, ...columns, VERSION] : [key, ...columns];
   const shape = all.map((c) => `${c.name}:${c.type}`).join(',');
-  return cachedText(`update\n${style}\n${table}\n${shape}\n${count}`, () => {
-    const set = columns.map((c, i) => `${quoted(c.name)} = v.column${i + 2}`).join(', ');
+  return cachedText(`update\n${style}\n${table}\n${shape}\n${count}\n${version}`, () => {
+    const set = columns.map((c, i) => `${quoted(c.name)} = v.column${i + 2}`);
+    if (version !== 'none') set.push(`${quoted(VERSION.name)} = ${quoted(VERSION.name)} + 1`);
     const rows: string[] = [];
     let n = 0;
     for (let r = 0; r < count; r++)
       rows.push(
         `(${all.map((c) => (r === 0 ? `CAST(${parameter(style, ++n)} AS ${c.type})` : parameter(style, ++n))).join(', ')})`,
       );
-    return `UPDATE ${quoted(table)} SET ${set} FROM (VALUES ${rows.join(', ')}) AS v WHERE ${quoted(table)}.${quoted(key.name)} = v.column1`;
+    const expected =
+      version === 'expect' ? ` AND ${quoted(table)}.${quoted(VERSION.name)} = v.column${all.length}` : '';
+    return `UPDATE ${quoted(table)} SET ${set.join(', ')} FROM (VALUES ${rows.join(', ')}) AS v WHERE ${quoted(table)}.${quoted(key.name)} = v.column1${expected}`;
   });
 }
 
 /**
  * The statements that update `rows` of `table`: each row is `[key, ...values]`, values in `columns`
- * order. Rows with the same key must not repeat in one call. No statement for no rows.
+ * order, then with `version: 'expect'` the version the row must still be at. Rows with the same key
+ * must not repeat in one call. No statement for no rows.
  */
 export function updateManyStatements(
   table: keyof Database & string,
   key: ValueColumn,
   columns: readonly ValueColumn[],
   rows: readonly (readonly unknown[])[],
+  version: VersionMode = 'none',
 ): UpdateStatement[] {
   if (columns.length === 0) return [];
-  const width = columns.length + 1;
+  const width = columns.length + (version === 'expect' ? 2 : 1);
   const perStatement = Math.max(1, Math.floor(MAX_VALUES / width));
   const statements: UpdateStatement[] = [];
   for (let i = 0; i < rows.length; i += perStatement) {
@@ -65,21 +79,27 @@ export function updateManyStatements(
       compile(db) {
         const values: unknown[] = [];
         for (const r of part) for (let k = 0; k < width; k++) values.push(r[k]);
-        return CompiledQuery.raw(updateText(parameterStyle(db), table, key, columns, part.length), values);
+        return CompiledQuery.raw(
+          updateText(parameterStyle(db), table, key, columns, part.length, version),
+          values,
+        );
       },
     });
   }
   return statements;
 }
 
-/** Runs `updateManyStatements` in the transaction. */
+/** Runs `updateManyStatements` in the transaction; returns the rows it updated. */
 export async function updateMany(
   tx: Kysely<Database>,
   table: keyof Database & string,
   key: ValueColumn,
   columns: readonly ValueColumn[],
   rows: readonly (readonly unknown[])[],
-): Promise<void> {
-  for (const statement of updateManyStatements(table, key, columns, rows))
-    await tx.executeQuery(statement.compile(tx));
+  version: VersionMode = 'none',
+): Promise<number> {
+  let updated = 0;
+  for (const statement of updateManyStatements(table, key, columns, rows, version))
+    updated += Number((await tx.executeQuery(statement.compile(tx))).numAffectedRows ?? 0);
+  return updated;
 }

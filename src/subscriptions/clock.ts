@@ -7,7 +7,7 @@
 import { defineCommand } from '../app/command.ts';
 import type { CommandContext, RequestInfo } from '../app/context.ts';
 import { CLOCK_OFFSET_SETTING, type OpenCsp } from '../app/opencsp.ts';
-import { DueBatch } from '../billing/due-batch.ts';
+import { DueBatch, type RatedBilling, writeRated } from '../billing/due-batch.ts';
 import { chargeNextCycle, chargeRenewal, stopBilling } from '../billing/rating.ts';
 import * as billingStore from '../billing/store.ts';
 import type { TermDuration } from '../catalog/model.ts';
@@ -15,6 +15,7 @@ import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
+import type { LedgerEventDraft } from '../ledger/model.ts';
 import { atTermEnd, cancellationWindowEnd, type Subscription, termEnd } from './model.ts';
 import * as store from './store.ts';
 
@@ -105,11 +106,134 @@ async function bringUpToDate(
   if (renewedOnce) report.renewed++;
 }
 
+/** Where a due batch's two lists start: after these positions, or from the earliest. */
+export interface DueCursor {
+  readonly ending?: store.DuePosition | undefined;
+  readonly charging?: store.DuePosition | undefined;
+}
+
+/**
+ * One due batch rated and not yet written: plain data (it crosses from a worker thread when rated
+ * ahead, `rate-ahead.ts`), written by `writeDue`.
+ */
+export interface RatedDue {
+  readonly report: DueReport;
+  /** The positions after this batch's last rows: where the batch after it starts, rated ahead. */
+  readonly next: DueCursor;
+  /** The subscriptions' new values, and the same subscriptions as read (same order). */
+  readonly subscriptions: readonly Subscription[];
+  readonly read: readonly Subscription[];
+  readonly billing: RatedBilling;
+  /** The ledger events, in the order rating recorded them. */
+  readonly events: readonly LedgerEventDraft[];
+  /**
+   * The row versions read (subscriptions, billing states), when the batch was rated outside the
+   * transaction that writes it: each row is written only if still at its version.
+   */
+  readonly versions?: {
+    readonly subscriptions: ReadonlyMap<string, number>;
+    readonly billing: ReadonlyMap<string, number>;
+  };
+}
+
+/**
+ * Reads a due batch in `ctx.tx` — the subscriptions with a term end or a cycle charge due by `now`,
+ * at most `batch` of each, after `after` — and rates it in memory, writing nothing: its
+ * subscriptions, billing states and prices read in a few queries, its events collected rather than
+ * recorded. With `versions`, their row versions are read too (rating ahead).
+ */
+export async function rateDue(
+  ctx: CommandContext,
+  input: { readonly batch: number; readonly after?: DueCursor | undefined },
+  options: { readonly versions?: boolean } = {},
+): Promise<RatedDue> {
+  const now = toInstant(ctx.now);
+  const ending = await store.listDue(ctx.tx, now, input.batch, input.after?.ending);
+  const charging = await billingStore.listChargesDue(ctx.tx, now, input.batch, input.after?.charging);
+  const ids = [...new Set([...ending.map((s) => s.id), ...charging.map((c) => c.id)])];
+  const found = new Map(ending.map((s) => [s.id, s]));
+  for (const s of await store.getSubscriptions(
+    ctx.tx,
+    charging.map((c) => c.id).filter((id) => !found.has(id)),
+  ))
+    found.set(s.id, s);
+  const due = ids
+    .map((id) => found.get(id))
+    .filter((s): s is Subscription => s !== undefined && (s.status === 'active' || s.status === 'suspended'));
+  const events: LedgerEventDraft[] = [];
+  const rating: CommandContext = {
+    ...ctx,
+    record: async (event) => {
+      events.push(event);
+    },
+  };
+  const batch = await DueBatch.load(rating, due);
+  const saved = new Map<string, Subscription>();
+  const report = { renewed: 0, expired: 0, disabled: 0 };
+  for (const s of due) await bringUpToDate(rating, s, report, batch, saved);
+  const billing = batch.take();
+  const last = ending.at(-1);
+  const subscriptions = [...saved.values()];
+  return {
+    report: { ...report, more: ending.length === input.batch || charging.length === input.batch },
+    next: {
+      ending: last ? [last.termEndAt as string, last.id] : input.after?.ending,
+      charging: charging.at(-1)?.at ?? input.after?.charging,
+    },
+    subscriptions,
+    read: subscriptions.map((s) => found.get(s.id) as Subscription),
+    billing,
+    events,
+    ...(options.versions
+      ? {
+          versions: {
+            subscriptions: await store.subscriptionVersions(
+              ctx.tx,
+              subscriptions.map((s) => s.id),
+            ),
+            billing: await billingStore.billingVersions(
+              ctx.tx,
+              billing.states.map((b) => b.subscriptionId),
+            ),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Writes a rated due batch in the command's transaction — subscriptions, lines on their drafts,
+ * billing states, in multi-row statements — and records its events. A batch rated ahead is refused
+ * (`DUE_BATCH_CHANGED`, nothing written) if a row it changes is no longer at the version it read.
+ */
+export async function writeDue(ctx: CommandContext, rated: RatedDue): Promise<Outcome<DueReport>> {
+  const changed = () =>
+    refuse(
+      violation(
+        'DUE_BATCH_CHANGED',
+        'A subscription of the due batch changed after the batch was rated; nothing was written.',
+        { remedies: ['Process what fell due again: the batch is read and rated anew.'] },
+      ),
+    );
+  const versions = rated.versions;
+  const saved = await store.saveSubscriptions(
+    ctx.tx,
+    rated.subscriptions,
+    new Map(rated.read.map((s) => [s.id, s])),
+    versions?.subscriptions,
+  );
+  if (versions && saved !== rated.subscriptions.length) return changed();
+  const states = await writeRated(ctx, rated.billing, versions?.billing);
+  if (versions && states !== rated.billing.states.length) return changed();
+  for (const event of rated.events) await ctx.record(event);
+  return accept(rated.report);
+}
+
 /**
  * Processes the subscriptions with something due by `now` — a term end or a cycle charge — at most
  * `batch` of each. Operator or system only. Set-based: the batch's subscriptions, billing states and
- * prices are read in a few queries; its subscriptions, states, lines and ledger events are written
- * in multi-row statements at the end (one transaction, as always).
+ * prices are read in a few queries (`rateDue`); its subscriptions, states, lines and ledger events
+ * are written in multi-row statements at the end (`writeDue`; one transaction, as always).
  */
 export const processDue = defineCommand({
   name: 'subscriptions.process-due',
@@ -121,31 +245,7 @@ export const processDue = defineCommand({
   async run(ctx, input): Promise<Outcome<DueReport>> {
     if (!isOperator(ctx.principal))
       return refuse(violation('NOT_AUTHORIZED', 'Only the program operator processes what fell due.'));
-    const now = toInstant(ctx.now);
-    const ending = await store.listDue(ctx.tx, now, input.batch);
-    const charging = await billingStore.listChargesDue(ctx.tx, now, input.batch);
-    const ids = [...new Set([...ending.map((s) => s.id), ...charging])];
-    const found = new Map(ending.map((s) => [s.id, s]));
-    for (const s of await store.getSubscriptions(
-      ctx.tx,
-      charging.filter((id) => !found.has(id)),
-    ))
-      found.set(s.id, s);
-    const due = ids
-      .map((id) => found.get(id))
-      .filter(
-        (s): s is Subscription => s !== undefined && (s.status === 'active' || s.status === 'suspended'),
-      );
-    const batch = await DueBatch.load(ctx, due);
-    const saved = new Map<string, Subscription>();
-    const report = { renewed: 0, expired: 0, disabled: 0 };
-    for (const s of due) await bringUpToDate(ctx, s, report, batch, saved);
-    await store.saveSubscriptions(ctx.tx, [...saved.values()], found);
-    await batch.flush();
-    return accept({
-      ...report,
-      more: ending.length === input.batch || charging.length === input.batch,
-    });
+    return writeDue(ctx, await rateDue(ctx, input));
   },
 });
 

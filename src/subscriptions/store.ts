@@ -109,7 +109,11 @@ function changeable(s: Subscription) {
 
 /** Writes the changed fields of a subscription (the caller passes the whole new value). */
 export async function saveSubscription(tx: Tx, s: Subscription): Promise<void> {
-  await tx.updateTable('subscriptions').set(changeable(s)).where('id', '=', s.id).execute();
+  await tx
+    .updateTable('subscriptions')
+    .set({ ...changeable(s), version: sql`version + 1` })
+    .where('id', '=', s.id)
+    .execute();
 }
 
 const INTEGER_COLUMNS = new Set(['quantity', 'auto_renew', 'partner_id']);
@@ -118,15 +122,17 @@ const INTEGER_COLUMNS = new Set(['quantity', 'auto_renew', 'partner_id']);
  * `saveSubscription` of many subscriptions (distinct ids), many rows a statement. With `before`
  * (their values as read), only the columns that changed in some row are written: an index whose
  * columns are not assigned is left alone (a renewal rewrites its term's columns, not the partner's
- * or status indexes).
+ * or status indexes). With `versions` (each one's row version as read), a row is written only if
+ * still at that version; the count of rows written tells whether another command changed one since.
  */
 export async function saveSubscriptions(
   tx: Tx,
   subscriptions: readonly Subscription[],
   before?: ReadonlyMap<string, Subscription>,
-): Promise<void> {
+  versions?: ReadonlyMap<string, number>,
+): Promise<number> {
   const first = subscriptions[0];
-  if (!first) return;
+  if (!first) return 0;
   const names = Object.keys(changeable(first)) as (keyof ReturnType<typeof changeable>)[];
   const rows = subscriptions.map((s) => changeable(s));
   const assigned = new Set(before ? [] : names);
@@ -142,13 +148,31 @@ export async function saveSubscriptions(
     name,
     type: INTEGER_COLUMNS.has(name) ? 'integer' : 'text',
   }));
-  await updateMany(
+  return updateMany(
     tx,
     'subscriptions',
     { name: 'id', type: 'text' },
     columns,
-    subscriptions.map((s, i) => [s.id, ...changed.map((name) => rows[i]?.[name])]),
+    subscriptions.map((s, i) => [
+      s.id,
+      ...changed.map((name) => rows[i]?.[name]),
+      ...(versions ? [versions.get(s.id)] : []),
+    ]),
+    versions ? 'expect' : 'bump',
   );
+}
+
+/** The row version (migration 0016) of each of these subscriptions that exists. */
+export async function subscriptionVersions(tx: Tx, ids: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += 500)
+    for (const r of await tx
+      .selectFrom('subscriptions')
+      .select(['id', 'version'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute())
+      out.set(r.id, Number(r.version));
+  return out;
 }
 
 /** The subscriptions with these ids (those that exist), in no particular order. */
@@ -217,24 +241,32 @@ export async function listSubscriptions(tx: Tx, q: SubscriptionListQuery): Promi
   return rows.map(toSubscription);
 }
 
+/** A position in a due list: the (time, id) of the last row read; the next read starts after it. */
+export type DuePosition = readonly [at: string, id: string];
+
 /** The query of `listDue` (exposed so its plan can be checked). */
-export function dueQuery(tx: Tx, now: string, limit: number) {
-  return (
-    tx
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('term_end_at', '<=', now)
-      // Literally the partial index's condition (migration 0009): SQLite uses it only then.
-      .where(sql.raw<boolean>(RUNNING_CONDITION))
-      .orderBy('term_end_at')
-      .orderBy('id')
-      .limit(limit)
-  );
+export function dueQuery(tx: Tx, now: string, limit: number, after?: DuePosition) {
+  let q = tx
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('term_end_at', '<=', now)
+    // Literally the partial index's condition (migration 0009): SQLite uses it only then.
+    .where(sql.raw<boolean>(RUNNING_CONDITION));
+  if (after) q = q.where((eb) => eb(eb.refTuple('term_end_at', 'id'), '>', eb.tuple(after[0], after[1])));
+  return q.orderBy('term_end_at').orderBy('id').limit(limit);
 }
 
-/** Subscriptions whose term ended by `now` and that are still active or suspended, earliest first. */
-export async function listDue(tx: Tx, now: string, limit: number): Promise<Subscription[]> {
-  const rows = await dueQuery(tx, now, limit).execute();
+/**
+ * Subscriptions whose term ended by `now` and that are still active or suspended, earliest first
+ * (after `after`, when given).
+ */
+export async function listDue(
+  tx: Tx,
+  now: string,
+  limit: number,
+  after?: DuePosition,
+): Promise<Subscription[]> {
+  const rows = await dueQuery(tx, now, limit, after).execute();
   return rows.map(toSubscription);
 }
 

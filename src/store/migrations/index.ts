@@ -19,6 +19,7 @@ import { draftDocumentsIndex } from './0012-draft-documents-index.ts';
 import { oneDraftInvoice } from './0013-one-draft-invoice.ts';
 import { creditNotesIndex } from './0014-credit-notes-index.ts';
 import { invoiceLinesTotals } from './0015-invoice-lines-totals.ts';
+import { rowVersions } from './0016-row-versions.ts';
 
 export interface Migration {
   readonly id: string;
@@ -41,6 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
   oneDraftInvoice,
   creditNotesIndex,
   invoiceLinesTotals,
+  rowVersions,
 ];
 
 /**
