@@ -8,7 +8,7 @@
  *   table indexed like the one the close updates. Measured again with the primary key only, for
  *   what the three secondary indexes cost.
  * - **close**: the world was generated on the first instant of a month; the clock moves to the
- *   first instant of the next one, where every one-month term renews (`processDue` batches rate the
+ *   first instant of the next one, where every one-month term renews (`processAllDue` batches rate the
  *   `renew` lines, onto the next month's drafts), then `closeBillingPeriod` issues the month's
  *   drafts and records it.
  * - **export**: `exportPeriod` of the closed month, every row written to a discarding stream.
@@ -19,7 +19,7 @@ import type { OpenCsp } from '../src/app/opencsp.ts';
 import { CLOSE_RATING_BATCH, type CloseProgress, closeBillingPeriod } from '../src/billing/close.ts';
 import { type ExportFormat, type ExportOptions, exportPeriod } from '../src/billing/export.ts';
 import type { Database } from '../src/store/schema.ts';
-import { processDue } from '../src/subscriptions/clock.ts';
+import { processAllDue } from '../src/subscriptions/rate-ahead.ts';
 import type { BulkWorld } from '../src/world/bulk.ts';
 import { type Figure, figure, Latencies, type MeasureOptions } from './measure.ts';
 
@@ -224,10 +224,12 @@ export interface CloseFigures {
   readonly period: string;
   /** The instant the clock was moved to: the first of the next month. */
   readonly at: string;
-  /** `processDue` batches: the renewals (and cycle charges) that fell due, rated. */
+  /** `processAllDue` batches: the renewals (and cycle charges) that fell due, rated and written. */
   readonly rating: Figure & {
     readonly subscriptions: number;
     readonly batches: number;
+    /** Batches rated ahead in a worker thread while the one before was written (`--rate-ahead off`: 0). */
+    readonly batchesAhead: number;
     /** PostgreSQL: what the rating wrote to the server's log (the whole server's, so a quiet server's). */
     readonly log?: LogFigures;
   };
@@ -259,7 +261,7 @@ const count = async (csp: OpenCsp, where = sql`1 = 1`) =>
 
 /**
  * Moves the clock to the first instant after `period` (every one-month term of a world generated
- * on the period's first instant renews then), rates what fell due in `processDue` batches, then
+ * on the period's first instant renews then), rates what fell due in `processAllDue` batches, then
  * closes the period with `closeBillingPeriod`. Each step's latency is recorded.
  */
 export async function closeWorkload(
@@ -268,6 +270,7 @@ export async function closeWorkload(
   period: string,
   progress: (phase: string, done: number, total: number) => void,
   logCounters?: () => Promise<LogCounters>,
+  ahead = true,
 ): Promise<CloseFigures> {
   const at = new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 1));
   const request = { principal: world.operator.principal, now: at };
@@ -279,20 +282,20 @@ export async function closeWorkload(
   const before = await count(csp);
   const logBefore = await logCounters?.();
   const rateLat = new Latencies();
-  let renewed = 0;
   let batches = 0;
+  let batchesAhead = 0;
   const t0 = performance.now();
-  for (;;) {
-    const t = performance.now();
-    const due = await csp.execute(processDue, request, { batch: CLOSE_RATING_BATCH });
-    if (!due.ok)
-      throw new Error(`bench: processDue refused: ${due.violations.map((v) => v.code).join(', ')}`);
-    rateLat.push((performance.now() - t) * 1000);
+  let t = t0;
+  const due = await processAllDue(csp, request, { batch: CLOSE_RATING_BATCH, ahead }, (done) => {
+    const now = performance.now();
+    rateLat.push((now - t) * 1000);
+    t = now;
     batches++;
-    renewed += due.value.renewed;
-    progress('rating (renewals)', Math.min(renewed, subscriptions), subscriptions);
-    if (!due.value.more) break;
-  }
+    if (done.ahead) batchesAhead++;
+    progress('rating (renewals)', Math.min(done.renewed, subscriptions), subscriptions);
+  });
+  if (!due.ok) throw new Error(`bench: rating refused: ${due.violations.map((v) => v.code).join(', ')}`);
+  const renewed = due.value.renewed;
   const rateSeconds = (performance.now() - t0) / 1000;
   const rated = (await count(csp)) - before;
   const logAfter = await logCounters?.();
@@ -340,6 +343,7 @@ export async function closeWorkload(
       perSecond: perSecond(rated, rateSeconds),
       subscriptions: renewed,
       batches,
+      batchesAhead,
       ...(log && { log }),
     },
     billing: {

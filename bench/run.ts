@@ -110,6 +110,8 @@ const exportWorkers: readonly (number | undefined)[] = option('export-workers')?
 ];
 if (exportWorkers.some((n) => n !== undefined && !(Number.isSafeInteger(n) && n >= 0)))
   throw new Error('--export-workers takes whole numbers, 0 or more, separated by commas');
+/** `--rate-ahead off`: the close's rating batch by batch in the main thread (`processAllDue`'s `ahead`). */
+const rateAhead = (option('rate-ahead') ?? 'on') !== 'off';
 const PG_URL = process.env.OPENCSP_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const timing = { durationMs: seconds * 1000, warmupMs: Math.min(1000, seconds * 200) };
 /**
@@ -470,7 +472,7 @@ async function billingWorkloads(
     figure: bare,
   });
   process.stderr.write(`bench: ${name}: close ${worldPeriod}…\n`);
-  const close = await closeWorkload(csp, world, worldPeriod, progressPrinter(name), logCounters);
+  const close = await closeWorkload(csp, world, worldPeriod, progressPrinter(name), logCounters, rateAhead);
   const wholeClose = close.totalSeconds > 0 ? close.billing.ops / close.totalSeconds : 0;
   const vs = (perSecond: number) => ratio({ ...ceiling, perSecond }, ceiling);
   rows.push(
@@ -700,7 +702,7 @@ for (const r of results) {
   const close = r.billing.close;
   if (close)
     lines.push(
-      `  close ${close.period} at ${close.at}: ${num(close.rating.subscriptions)} renewals rated into ${num(close.rating.ops)} lines in ${close.rating.seconds} s; ${num(close.billing.ops)} lines on ${num(close.documents.ops)} documents in ${close.billing.seconds} s (draft ${close.billing.draftSeconds} s, issue ${close.billing.issueSeconds} s, ${num(close.billing.steps)} steps); total ${close.totalMinutes} min, peak RSS ${num(close.peakRssMiB)} MiB${close.rating.log ? `; the rating logged ${num(close.rating.log.mib)} MiB (${close.rating.log.kibPerRenewal} KiB a renewal), ${num(close.rating.log.fullPageImages)} full-page images (${close.rating.log.fullPageImagesPerRenewal} a renewal), ${close.rating.log.checkpoints} checkpoints` : ''}`,
+      `  close ${close.period} at ${close.at}: ${num(close.rating.subscriptions)} renewals rated into ${num(close.rating.ops)} lines in ${close.rating.seconds} s (${num(close.rating.batchesAhead)} of ${num(close.rating.batches)} batches rated ahead); ${num(close.billing.ops)} lines on ${num(close.documents.ops)} documents in ${close.billing.seconds} s (draft ${close.billing.draftSeconds} s, issue ${close.billing.issueSeconds} s, ${num(close.billing.steps)} steps); total ${close.totalMinutes} min, peak RSS ${num(close.peakRssMiB)} MiB${close.rating.log ? `; the rating logged ${num(close.rating.log.mib)} MiB (${close.rating.log.kibPerRenewal} KiB a renewal), ${num(close.rating.log.fullPageImages)} full-page images (${close.rating.log.fullPageImagesPerRenewal} a renewal), ${close.rating.log.checkpoints} checkpoints` : ''}`,
     );
   for (const schema of schemas)
     for (const [target, verdict] of Object.entries(targets(r, schema)))

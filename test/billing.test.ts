@@ -23,7 +23,8 @@ import { addDays } from '../src/kernel/time.ts';
 import type { Order } from '../src/orders/model.ts';
 import { approveOrder, placeOrder, requestOrder } from '../src/orders/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
-import { advanceWorldClock, processDue } from '../src/subscriptions/clock.ts';
+import { advanceWorldClock } from '../src/subscriptions/clock.ts';
+import { processDue } from '../src/subscriptions/due.ts';
 import {
   cancelSubscription,
   changePartnerOfRecord,

@@ -25,7 +25,8 @@ import {
 } from '../src/orders/service.ts';
 import { addUser } from '../src/parties/service.ts';
 import { suspendPartnership } from '../src/partnerships/service.ts';
-import { advanceWorldClock, processDue } from '../src/subscriptions/clock.ts';
+import { advanceWorldClock } from '../src/subscriptions/clock.ts';
+import { processDue } from '../src/subscriptions/due.ts';
 import type { Subscription } from '../src/subscriptions/model.ts';
 import {
   cancelSubscription,

@@ -18,7 +18,7 @@ import { seededIds } from '../src/kernel/ids.ts';
 import { SYSTEM } from '../src/kernel/principal.ts';
 import { addDays } from '../src/kernel/time.ts';
 import type { Store } from '../src/store/store.ts';
-import { processDue } from '../src/subscriptions/clock.ts';
+import { processDue } from '../src/subscriptions/due.ts';
 import { must } from '../src/world/builder.ts';
 import { buildCommerceWorld, type CommerceWorld, orderDirectSeats } from './support/commerce.ts';
 import { describeEachDatabase, T0 } from './support/databases.ts';
@@ -87,25 +87,28 @@ describeEachDatabase('due batch writes', (db) => {
     const due = must(await recording.execute(processDue, { principal: SYSTEM, now: later }, {}));
     expect(due.renewed).toBe(2);
     expect(assigned(statements, 'subscriptions')).toEqual([
-      ['term_start_at', 'term_end_at', 'cancellation_window_ends_at', 'updated_at'],
+      ['term_start_at', 'term_end_at', 'cancellation_window_ends_at', 'updated_at', 'version'],
     ]);
     for (const [i, id] of [a, b].entries()) {
       const now = await row(id);
       const was = before[i];
       expect(now.term_start_at).toBe(was?.term_end_at);
       expect((now.term_end_at ?? '') > (was?.term_end_at ?? '')).toBe(true);
+      expect(Number(now.version)).toBe(Number(was?.version) + 1);
       expect({
         ...now,
         term_start_at: '',
         term_end_at: '',
         cancellation_window_ends_at: '',
         updated_at: '',
+        version: 0,
       }).toEqual({
         ...was,
         term_start_at: '',
         term_end_at: '',
         cancellation_window_ends_at: '',
         updated_at: '',
+        version: 0,
       });
     }
     // The billing states: the renewal's cycle and prices; updated_at always.

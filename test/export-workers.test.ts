@@ -7,9 +7,6 @@
  * On a SQLite database file and on a PostgreSQL database of the suite's own (the suites of
  * `describeEachDatabase` run SQLite in memory, where no worker can reach the database).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestInfo } from '../src/app/context.ts';
 import { OpenCsp } from '../src/app/opencsp.ts';
@@ -23,7 +20,7 @@ import { migrate } from '../src/store/migrations/index.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { must, userPrincipal } from '../src/world/builder.ts';
 import { type BulkWorld, generateBulkWorld } from '../src/world/bulk.ts';
-import { pgUnavailable, scratchPostgres } from './support/databases.ts';
+import { BACKENDS } from './support/databases.ts';
 
 /** Every worker path forced on, whatever the export's size. */
 const FORCED: ExportOptions = { workers: 2, workersFromRows: 0 };
@@ -34,34 +31,6 @@ async function bytes(out: Outcome<ExportStream>): Promise<{ text: string; worker
   for await (const chunk of stream) parts.push(Buffer.from(chunk));
   return { text: Buffer.concat(parts).toString('utf8'), workers: stream.workers };
 }
-
-/** A database another connection can reach: its store, and how to remove it afterwards. */
-interface Backend {
-  readonly name: string;
-  readonly skip?: string | undefined;
-  open(): Promise<{ store: Store; remove(): Promise<void> }>;
-}
-
-const BACKENDS: readonly Backend[] = [
-  {
-    name: 'SQLite file',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'opencsp-export-workers-'));
-      return {
-        store: openStore(join(dir, 'world.db')),
-        remove: async () => rmSync(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: pgUnavailable,
-    async open() {
-      const scratch = await scratchPostgres();
-      return { store: openStore(scratch.url), remove: () => scratch.drop() };
-    },
-  },
-];
 
 describe.each(BACKENDS)('exports in worker threads ($name)', (backend) => {
   if (backend.skip) {

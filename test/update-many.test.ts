@@ -73,6 +73,55 @@ describeEachDatabase('updateMany', (db) => {
     expect(updateManyStatements(TABLE, KEY, [], [['r1']])).toEqual([]);
   });
 
+  it('moves row versions: bump adds one to each row written; expect writes only rows still at the version given', async () => {
+    await sql`ALTER TABLE update_many_probe ADD COLUMN version integer NOT NULL DEFAULT 0`.execute(raw);
+    const write = (columns: ValueColumn[], rows: unknown[][], version: 'bump' | 'expect') =>
+      csp.store.write(async (tx) => ({
+        commit: true,
+        value: await updateMany(tx, TABLE, KEY, columns, rows, version),
+      }));
+    const state = async () =>
+      (
+        await sql<{
+          id: string;
+          t: string;
+          version: number | string;
+        }>`SELECT id, t, version FROM update_many_probe WHERE id IN ('r0', 'r1', 'r2') ORDER BY id`.execute(
+          raw,
+        )
+      ).rows.map((r) => [r.id, r.t, Number(r.version)]);
+    const T: ValueColumn[] = [{ name: 't', type: 'text' }];
+    expect(
+      await write(
+        T,
+        [
+          ['r0', 'a'],
+          ['r1', 'a'],
+        ],
+        'bump',
+      ),
+    ).toBe(2);
+    // r0 still at 1: written; r1 expected at 0 but at 1: left; r2 at 0: written.
+    expect(
+      await write(
+        T,
+        [
+          ['r0', 'b', 1],
+          ['r1', 'b', 0],
+          ['r2', 'b', 0],
+        ],
+        'expect',
+      ),
+    ).toBe(2);
+    // No column but the version: it still moves (and counts).
+    expect(await write([], [['r1', 1]], 'expect')).toBe(1);
+    expect(await state()).toEqual([
+      ['r0', 'b', 2],
+      ['r1', 'a', 2],
+      ['r2', 'b', 1],
+    ]);
+  });
+
   if (db.name === 'sqlite')
     it('finds each row by its key: SQLite never scans the table', async () => {
       const rows = Array.from({ length: 600 }, (_, i) => [`r${i * 7}`, i, String(i), 'x']);

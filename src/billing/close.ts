@@ -27,7 +27,7 @@ import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
 import type { Database } from '../store/schema.ts';
 import { updateMany } from '../store/update-many.ts';
-import { processDue } from '../subscriptions/clock.ts';
+import { processAllDue } from '../subscriptions/rate-ahead.ts';
 import { periodBounds } from './charges.ts';
 import { type DocumentRow, insertDocuments } from './drafts.ts';
 import { documentNumber, type InvoiceKind } from './model.ts';
@@ -580,14 +580,10 @@ export async function closeBillingPeriod(
   const period = check.value.period;
   if (check.value.closed)
     return accept({ period, alreadyClosed: true, periodsClosed: [], documentsIssued: 0, linesBilled: 0 });
-  let renewed = 0;
-  for (;;) {
-    const due = await csp.execute(processDue, request, { batch: CLOSE_RATING_BATCH });
-    if (!due.ok) return due;
-    renewed += due.value.renewed;
-    onProgress?.({ phase: 'rating', renewed });
-    if (!due.value.more) break;
-  }
+  const due = await processAllDue(csp, request, { batch: CLOSE_RATING_BATCH }, (done) =>
+    onProgress?.({ phase: 'rating', renewed: done.renewed }),
+  );
+  if (!due.ok) return due;
   // The month's lines are rated; the issue sums each draft's from `billing_lines_invoice` alone
   // once PostgreSQL knows their pages are visible to all (`Store.vacuum`), and reads the drafts in
   // order from `invoices_drafts` once it knows how many there are: with no statistics of the rating's

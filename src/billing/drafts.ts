@@ -25,7 +25,7 @@ import type { CommandContext } from '../app/context.ts';
 import { toInstant } from '../kernel/time.ts';
 import { insertMany } from '../store/insert-many.ts';
 import type { Database, InvoicesTable } from '../store/schema.ts';
-import type { BillingLine, InvoiceKind } from './model.ts';
+import type { BillingLine, InvoiceKind, LinePlace } from './model.ts';
 import { insertLines } from './store.ts';
 
 type Tx = Kysely<Database>;
@@ -120,7 +120,7 @@ type Destination =
   | { readonly kind: 'invoice' }
   | { readonly kind: 'note'; readonly original: OriginalDocument }
   /** A credit note against the invoice a line of the same write goes on (created with it). */
-  | { readonly kind: 'note-of-line'; readonly line: BillingLine };
+  | { readonly kind: 'note-of-line'; readonly line: LinePlace };
 
 /**
  * A refund written in `period` of a charge on `doc` goes on a credit note against it: the document
@@ -157,7 +157,7 @@ const INVOICE: Destination = { kind: 'invoice' };
 /** The documents of the charges `lines` refund that are already written, by charge line id. */
 async function refundedDocuments(
   tx: Tx,
-  lines: readonly BillingLine[],
+  lines: readonly LinePlace[],
 ): Promise<Map<string, OriginalDocument>> {
   const ids = [...new Set(lines.map((l) => l.refundsLineId).filter((id): id is string => id !== null))];
   const out = new Map<string, OriginalDocument>();
@@ -265,14 +265,14 @@ async function draftsOf(
  * same two for credit notes, when refunds need them), whatever the number of lines. Lines are
  * in the order they were rated: a refund comes after the charge it refunds.
  */
-export async function documentsOf(ctx: CommandContext, lines: readonly BillingLine[]): Promise<string[]> {
+export async function documentsOf(ctx: CommandContext, lines: readonly LinePlace[]): Promise<string[]> {
   if (lines.length === 0) return [];
   const originals = await refundedDocuments(ctx.tx, lines);
   const inThisWrite =
     originals.size < lines.filter((l) => l.refundsLineId !== null).length
       ? new Map(lines.map((l) => [l.id, l]))
       : undefined;
-  const destination = (l: BillingLine): Destination => {
+  const destination = (l: LinePlace): Destination => {
     if (l.refundsLineId === null) return INVOICE;
     const doc = originals.get(l.refundsLineId);
     if (doc) return creditedBy(doc, l.period) ? { kind: 'note', original: doc } : INVOICE;
@@ -282,7 +282,7 @@ export async function documentsOf(ctx: CommandContext, lines: readonly BillingLi
 
   // Each line's invoice key, once; a document row only for a key not seen yet.
   const wantedInvoices = new Map<string, DocumentRow>();
-  const wantInvoice = (l: BillingLine): string => {
+  const wantInvoice = (l: LinePlace): string => {
     const key = invoiceKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period);
     if (!wantedInvoices.has(key))
       wantedInvoices.set(key, {

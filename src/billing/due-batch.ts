@@ -16,6 +16,7 @@ import type { CommandContext } from '../app/context.ts';
 import type { PricePoint } from '../catalog/model.ts';
 import { availabilitiesOf } from '../catalog/store.ts';
 import { toInstant } from '../kernel/time.ts';
+import { type RowUpdates, runUpdates } from '../store/update-many.ts';
 import type { Subscription } from '../subscriptions/model.ts';
 import { documentsOf } from './drafts.ts';
 import type { BillingLine, SubscriptionBilling } from './model.ts';
@@ -84,44 +85,52 @@ export class DueBatch implements RatingIo {
     for (const l of lines) this.lines.push(l);
   }
 
-  /** What rating changed, to be written (`writeRated`); the batch is empty afterwards. */
-  take(): RatedBilling {
+  /**
+   * What rating changed, as the rows to write (`writeRated`): with `versions` (the states' row
+   * versions as read), a state is to be written only if still at that version. The batch is empty
+   * afterwards.
+   */
+  take(versions?: ReadonlyMap<string, number>): RatedBilling {
+    const ids = [...this.changed];
     const rated: RatedBilling = {
-      lines: this.lines,
-      states: [...this.changed].map((id) => this.states.get(id) as SubscriptionBilling),
-      read: [...this.changed].map((id) => this.read.get(id) as SubscriptionBilling),
+      lines: store.lineRows(this.lines),
+      states: store.billingUpdates(
+        ids.map((id) => this.states.get(id) as SubscriptionBilling),
+        toInstant(this.ctx.now),
+        this.read,
+        versions,
+      ),
     };
     this.lines = [];
     this.changed.clear();
     return rated;
   }
+
+  /** The subscriptions whose states rating changed. */
+  changedStates(): string[] {
+    return [...this.changed];
+  }
 }
 
-/** The billing a due batch rated: plain data (it crosses from a worker thread when rated ahead). */
+/**
+ * The billing a due batch rated, as the rows to write: plain values (they cross from a worker
+ * thread when rated ahead, and building them there is work the writing thread does not do).
+ */
 export interface RatedBilling {
-  readonly lines: readonly BillingLine[];
-  /** The states rating changed, and the same states as read (only changed columns are written). */
-  readonly states: readonly SubscriptionBilling[];
-  readonly read: readonly SubscriptionBilling[];
+  /** The lines, rows of `store.lineRows` on no document yet. */
+  readonly lines: unknown[][];
+  /** The changed states' update. */
+  readonly states: RowUpdates;
 }
 
 /**
  * Writes a rated batch's billing in the command's transaction: the lines on their draft documents
  * (created here when missing, so a batch rated ahead finds the drafts of the batches before it),
- * then the states. With `versions` (the states' row versions as read), a state is written only if
- * still at that version; returns the states written.
+ * then the states. Returns the states written (fewer than planned: one was no longer at the
+ * version read).
  */
-export async function writeRated(
-  ctx: CommandContext,
-  rated: RatedBilling,
-  versions?: ReadonlyMap<string, number>,
-): Promise<number> {
-  await store.insertLines(ctx.tx, rated.lines, await documentsOf(ctx, rated.lines));
-  return store.saveSubscriptionBillings(
-    ctx.tx,
-    rated.states,
-    toInstant(ctx.now),
-    new Map(rated.read.map((b) => [b.subscriptionId, b])),
-    versions,
-  );
+export async function writeRated(ctx: CommandContext, rated: RatedBilling): Promise<number> {
+  store.placeRows(rated.lines, await documentsOf(ctx, rated.lines.map(store.placeOfRow)));
+  await store.insertLineRows(ctx.tx, rated.lines);
+  return runUpdates(ctx.tx, rated.states);
 }

@@ -13,6 +13,12 @@ import type { SalesChain } from '../orders/model.ts';
 import type { ChargeType } from './charges.ts';
 import type { TierPrice } from './pricing.ts';
 
+/** What decides the document a line goes on (`drafts.ts`): its parties, currency, period and refund. */
+export type LinePlace = Pick<
+  BillingLine,
+  'id' | 'sellerTenantId' | 'buyerTenantId' | 'currency' | 'period' | 'refundsLineId'
+>;
+
 export interface BillingLine {
   readonly id: string;
   /** One cascade: exactly one line per tier shares it. */

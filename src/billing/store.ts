@@ -13,7 +13,7 @@ import type {
   PriceListEntriesTable,
   RepricingRulesTable,
 } from '../store/schema.ts';
-import { updateMany } from '../store/update-many.ts';
+import { type RowUpdates, runUpdates } from '../store/update-many.ts';
 import type { ChargeType } from './charges.ts';
 import type {
   BillingLine,
@@ -21,6 +21,7 @@ import type {
   Invoice,
   InvoiceKind,
   InvoiceStatus,
+  LinePlace,
   SubscriptionBilling,
   TermPrices,
 } from './model.ts';
@@ -413,6 +414,16 @@ export async function saveSubscriptionBillings(
   before?: ReadonlyMap<string, SubscriptionBilling>,
   versions?: ReadonlyMap<string, number>,
 ): Promise<number> {
+  return runUpdates(tx, billingUpdates(states, updatedAt, before, versions));
+}
+
+/** The update `saveSubscriptionBillings` runs, planned (pure: a worker thread plans it for the main thread). */
+export function billingUpdates(
+  states: readonly SubscriptionBilling[],
+  updatedAt: string,
+  before?: ReadonlyMap<string, SubscriptionBilling>,
+  versions?: ReadonlyMap<string, number>,
+): RowUpdates {
   const columnsOf = (b: SubscriptionBilling) => ({
     term_prices: termToJson(b.termPrices),
     cycle_state: cycleToJson(b.cycle, b.termPrices),
@@ -428,19 +439,18 @@ export async function saveSubscriptionBillings(
     if (assigned.size === names.length) break;
   }
   const changed = names.filter((name) => assigned.has(name));
-  return updateMany(
-    tx,
-    'subscription_billing',
-    { name: 'subscription_id', type: 'text' },
-    [...changed, 'updated_at'].map((name) => ({ name, type: 'text' })),
-    states.map((b, i) => [
+  return {
+    table: 'subscription_billing',
+    key: { name: 'subscription_id', type: 'text' },
+    columns: [...changed, 'updated_at'].map((name) => ({ name, type: 'text' })),
+    rows: states.map((b, i) => [
       b.subscriptionId,
       ...changed.map((name) => rows[i]?.[name]),
       updatedAt,
       ...(versions ? [versions.get(b.subscriptionId)] : []),
     ]),
-    versions ? 'expect' : 'bump',
-  );
+    version: versions ? 'expect' : 'bump',
+  };
 }
 
 /** The row version (migration 0016) of each of these subscriptions' billing states that exists. */
@@ -591,43 +601,74 @@ export async function insertLines(
   lines: readonly BillingLine[],
   documents?: readonly string[],
 ): Promise<void> {
-  await insertMany(
-    tx,
-    'billing_lines',
-    LINE_INSERT_COLUMNS,
-    lines.map((l, i) => [
-      l.id,
-      l.eventId,
-      l.referenceId,
-      l.chargeType,
-      l.tier,
-      l.sellerTenantId,
-      l.buyerTenantId,
-      l.sellerPartnerId,
-      l.buyerPartnerId,
-      l.resellerPartnerId,
-      l.subscriptionId,
-      l.orderId,
-      l.customerTenantId,
-      l.customerCountry,
-      l.productId,
-      l.skuId,
-      l.chargeStart,
-      l.chargeEnd,
-      l.quantity,
-      l.unitPriceMicros.toString(),
-      l.amount.toString(),
-      l.sourceAmount?.toString() ?? null,
-      l.currency,
-      l.sourceLineId,
-      l.refundsLineId,
-      l.reason,
-      l.period,
-      documents ? (documents[i] as string) : l.invoiceId,
-      l.occurredAt,
-      l.lineNo,
-    ]),
-  );
+  await insertLineRows(tx, lineRows(lines, documents));
+}
+
+/** Inserts lines given as rows of `lineRows`. */
+export async function insertLineRows(tx: Tx, rows: readonly (readonly unknown[])[]): Promise<void> {
+  await insertMany(tx, 'billing_lines', LINE_INSERT_COLUMNS, rows);
+}
+
+/**
+ * The values `insertLines` writes, a row of `LINE_INSERT_COLUMNS` per line (plain values: a worker
+ * thread builds them for the main thread); `documents`: each line's document, in place of its
+ * `invoiceId`.
+ */
+export function lineRows(lines: readonly BillingLine[], documents?: readonly string[]): unknown[][] {
+  return lines.map((l, i) => [
+    l.id,
+    l.eventId,
+    l.referenceId,
+    l.chargeType,
+    l.tier,
+    l.sellerTenantId,
+    l.buyerTenantId,
+    l.sellerPartnerId,
+    l.buyerPartnerId,
+    l.resellerPartnerId,
+    l.subscriptionId,
+    l.orderId,
+    l.customerTenantId,
+    l.customerCountry,
+    l.productId,
+    l.skuId,
+    l.chargeStart,
+    l.chargeEnd,
+    l.quantity,
+    l.unitPriceMicros.toString(),
+    l.amount.toString(),
+    l.sourceAmount?.toString() ?? null,
+    l.currency,
+    l.sourceLineId,
+    l.refundsLineId,
+    l.reason,
+    l.period,
+    documents ? (documents[i] as string) : l.invoiceId,
+    l.occurredAt,
+    l.lineNo,
+  ]);
+}
+
+const AT = Object.fromEntries(LINE_INSERT_COLUMNS.map((c, i) => [c, i])) as Record<
+  (typeof LINE_INSERT_COLUMNS)[number],
+  number
+>;
+
+/** What decides the document of a line of `lineRows`, read back from its values. */
+export function placeOfRow(row: readonly unknown[]): LinePlace {
+  return {
+    id: row[AT.id] as string,
+    sellerTenantId: row[AT.seller_tenant_id] as string,
+    buyerTenantId: row[AT.buyer_tenant_id] as string,
+    currency: row[AT.currency] as string,
+    period: row[AT.period] as string,
+    refundsLineId: row[AT.refunds_line_id] as string | null,
+  };
+}
+
+/** Puts each line of `lineRows` on its document (in place). */
+export function placeRows(rows: readonly unknown[][], documents: readonly string[]): void {
+  for (const [i, row] of rows.entries()) row[AT.invoice_id] = documents[i];
 }
 
 export async function linesOfSubscription(tx: Tx, subscriptionId: string): Promise<BillingLine[]> {

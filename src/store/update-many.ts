@@ -60,7 +60,7 @@ function updateText(
 /**
  * The statements that update `rows` of `table`: each row is `[key, ...values]`, values in `columns`
  * order, then with `version: 'expect'` the version the row must still be at. Rows with the same key
- * must not repeat in one call. No statement for no rows.
+ * must not repeat in one call. No statement for no rows, nor for no columns unless the version moves.
  */
 export function updateManyStatements(
   table: keyof Database & string,
@@ -69,7 +69,7 @@ export function updateManyStatements(
   rows: readonly (readonly unknown[])[],
   version: VersionMode = 'none',
 ): UpdateStatement[] {
-  if (columns.length === 0) return [];
+  if (columns.length === 0 && version === 'none') return [];
   const width = columns.length + (version === 'expect' ? 2 : 1);
   const perStatement = Math.max(1, Math.floor(MAX_VALUES / width));
   const statements: UpdateStatement[] = [];
@@ -87,6 +87,23 @@ export function updateManyStatements(
     });
   }
   return statements;
+}
+
+/**
+ * An update planned apart from running it (plain data: it can be planned in one thread and run in
+ * another): `updateMany`'s arguments.
+ */
+export interface RowUpdates {
+  readonly table: keyof Database & string;
+  readonly key: ValueColumn;
+  readonly columns: readonly ValueColumn[];
+  readonly rows: readonly (readonly unknown[])[];
+  readonly version: VersionMode;
+}
+
+/** Runs a planned update in the transaction; returns the rows it updated. */
+export function runUpdates(tx: Kysely<Database>, u: RowUpdates): Promise<number> {
+  return updateMany(tx, u.table, u.key, u.columns, u.rows, u.version);
 }
 
 /** Runs `updateManyStatements` in the transaction; returns the rows it updated. */

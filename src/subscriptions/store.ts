@@ -7,7 +7,7 @@ import type { ListPosition } from '../kernel/pagination.ts';
 import type { SalesChain } from '../orders/model.ts';
 import { RUNNING_CONDITION } from '../store/migrations/0009-due-indexes.ts';
 import type { Database, SubscriptionsTable } from '../store/schema.ts';
-import { updateMany, type ValueColumn } from '../store/update-many.ts';
+import { type RowUpdates, runUpdates } from '../store/update-many.ts';
 import type { Subscription, SubscriptionStatus } from './model.ts';
 
 type Tx = Kysely<Database>;
@@ -131,9 +131,17 @@ export async function saveSubscriptions(
   before?: ReadonlyMap<string, Subscription>,
   versions?: ReadonlyMap<string, number>,
 ): Promise<number> {
+  return runUpdates(tx, subscriptionUpdates(subscriptions, before, versions));
+}
+
+/** The update `saveSubscriptions` runs, planned (pure: a worker thread plans it for the main thread). */
+export function subscriptionUpdates(
+  subscriptions: readonly Subscription[],
+  before?: ReadonlyMap<string, Subscription>,
+  versions?: ReadonlyMap<string, number>,
+): RowUpdates {
   const first = subscriptions[0];
-  if (!first) return 0;
-  const names = Object.keys(changeable(first)) as (keyof ReturnType<typeof changeable>)[];
+  const names = first ? (Object.keys(changeable(first)) as (keyof ReturnType<typeof changeable>)[]) : [];
   const rows = subscriptions.map((s) => changeable(s));
   const assigned = new Set(before ? [] : names);
   for (const [i, s] of (before ? subscriptions : []).entries()) {
@@ -144,22 +152,17 @@ export async function saveSubscriptions(
   }
   // In the columns' own order, whatever the rows' order.
   const changed = names.filter((name) => assigned.has(name));
-  const columns: ValueColumn[] = changed.map((name) => ({
-    name,
-    type: INTEGER_COLUMNS.has(name) ? 'integer' : 'text',
-  }));
-  return updateMany(
-    tx,
-    'subscriptions',
-    { name: 'id', type: 'text' },
-    columns,
-    subscriptions.map((s, i) => [
+  return {
+    table: 'subscriptions',
+    key: { name: 'id', type: 'text' },
+    columns: changed.map((name) => ({ name, type: INTEGER_COLUMNS.has(name) ? 'integer' : 'text' })),
+    rows: subscriptions.map((s, i) => [
       s.id,
       ...changed.map((name) => rows[i]?.[name]),
       ...(versions ? [versions.get(s.id)] : []),
     ]),
-    versions ? 'expect' : 'bump',
-  );
+    version: versions ? 'expect' : 'bump',
+  };
 }
 
 /** The row version (migration 0016) of each of these subscriptions that exists. */

@@ -5,6 +5,9 @@
  * With `OPENCSP_REQUIRE_POSTGRES=1` (CI) a missing server fails the run instead of skipping.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -139,3 +142,34 @@ export function describeEachDatabase(name: string, suite: (db: TestDatabase) => 
     suite(db);
   });
 }
+
+/**
+ * A database another connection can reach (a worker thread's, `reopenUrl`): its store, and how to
+ * remove it afterwards. The suites of `describeEachDatabase` run SQLite in memory, where none can.
+ */
+export interface Backend {
+  readonly name: string;
+  readonly skip?: string | undefined;
+  open(): Promise<{ store: Store; remove(): Promise<void> }>;
+}
+
+export const BACKENDS: readonly Backend[] = [
+  {
+    name: 'SQLite file',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'opencsp-file-'));
+      return {
+        store: openStore(join(dir, 'world.db')),
+        remove: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: pgUnavailable,
+    async open() {
+      const scratch = await scratchPostgres();
+      return { store: openStore(scratch.url), remove: () => scratch.drop() };
+    },
+  },
+];

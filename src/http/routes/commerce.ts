@@ -23,7 +23,8 @@ import {
   placeOrder,
   requestOrder,
 } from '../../orders/service.ts';
-import { advanceClock, advanceWorldClock, processDue } from '../../subscriptions/clock.ts';
+import { advanceClock, advanceWorldClock } from '../../subscriptions/clock.ts';
+import { processDue } from '../../subscriptions/due.ts';
 import { SUBSCRIPTION_STATUSES, type Subscription as SubscriptionModel } from '../../subscriptions/model.ts';
 import {
   cancelSubscription,

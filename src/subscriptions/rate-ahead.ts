@@ -1,0 +1,138 @@
+/**
+ * Processing everything that fell due, batch by batch, on two cores: while the main thread writes
+ * one due batch, a worker thread reads and rates the next (`due-worker.ts`). Rating a batch is half
+ * of its time and needs only reads; writing it is the other half and needs the one write connection.
+ * One after the other on one thread (as `processDue` does), each core waits for the other.
+ *
+ * Each batch is still one command and one transaction (`writeDueAhead`): its subscriptions, lines,
+ * billing states and ledger events together. What changes is that its reads happened before, on a
+ * snapshot of their own: the worker starts the next batch's lists after the positions where the
+ * batch being written ends (the batches are disjoint), and reads each row's version (migration
+ * 0016); the write updates only rows still at those versions, and a batch another command changed
+ * in between is refused whole (`DUE_BATCH_CHANGED`). Then rating ahead stops and the rest goes batch
+ * by batch in the main thread, each read and written in one transaction, as without a worker. The
+ * lines go on their draft documents at the write, so a batch finds the drafts of the ones before.
+ *
+ * A store that no other connection can reach (SQLite in memory) has no worker; nor does a clock move
+ * whose due fits in one batch (the first batch always runs in the main thread).
+ */
+import { defineCommand } from '../app/command.ts';
+import type { RequestInfo } from '../app/context.ts';
+import type { OpenCsp } from '../app/opencsp.ts';
+import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
+import { isOperator } from '../kernel/principal.ts';
+import { toInstant } from '../kernel/time.ts';
+import { startWorkerPool } from '../kernel/workers.ts';
+import { reopenUrl } from '../store/store.ts';
+import { type DueCursor, type DueReport, processDue, type RatedDue, writeDue } from './due.ts';
+import type { DueTask, DueWorkerData } from './due-worker.ts';
+
+/** The worker's SQLite page cache (MiB): the batch's subscriptions and states, read by id. */
+const WORKER_CACHE_MIB = 64;
+
+/**
+ * Writes a due batch the worker rated: `processDue`'s write, under its name (the same command, its
+ * reads done ahead), refused whole if a row changed since it was read. Internal: its input is the
+ * worker's result, never a request's; no route exposes it.
+ */
+export const writeDueAhead = defineCommand({
+  name: processDue.name,
+  parse(input) {
+    if (typeof input !== 'object' || input === null || (input as Partial<RatedDue>).checked !== true)
+      return refuse(violation('INVALID_FIELD', 'A due batch rated ahead carries the row versions it read.'));
+    return accept(input as RatedDue);
+  },
+  async run(ctx, rated): Promise<Outcome<DueReport>> {
+    if (!isOperator(ctx.principal))
+      return refuse(violation('NOT_AUTHORIZED', 'Only the program operator processes what fell due.'));
+    return writeDue(ctx, rated);
+  },
+});
+
+export interface ProcessAllOptions {
+  /** Subscriptions per batch (default 500, `processDue`'s). */
+  readonly batch?: number;
+  /** Rate ahead in a worker thread when the store can be reached from one (default true). */
+  readonly ahead?: boolean;
+}
+
+/** What a whole processing did. */
+export type DueTotals = Omit<DueReport, 'more'>;
+
+/** The totals after a batch written, whether there is more, and whether the batch was rated ahead. */
+export type DueProgress = DueReport & { readonly ahead: boolean };
+
+/**
+ * Processes everything that fell due by the request's `now` (the runtime's, if it gives none),
+ * batch by batch, rating ahead where it can; `onProgress` after each batch written, with the totals
+ * so far. Stops at the first refusal (a `DUE_BATCH_CHANGED` only ends rating ahead).
+ */
+export async function processAllDue(
+  csp: OpenCsp,
+  request: RequestInfo,
+  options: ProcessAllOptions = {},
+  onProgress?: (done: DueProgress) => void,
+): Promise<Outcome<DueTotals>> {
+  const batch = options.batch ?? 500;
+  const at = { ...request, now: request.now ?? csp.now() };
+  const total = { renewed: 0, expired: 0, disabled: 0 };
+  const add = (r: DueReport, ahead: boolean) => {
+    total.renewed += r.renewed;
+    total.expired += r.expired;
+    total.disabled += r.disabled;
+    onProgress?.({ ...total, more: r.more, ahead });
+  };
+  const serial = async (): Promise<Outcome<DueReport>> => {
+    const step = await csp.execute(processDue, at, { batch });
+    if (step.ok) add(step.value, false);
+    return step;
+  };
+  let step = await serial();
+  if (!step.ok) return step;
+  if (!step.value.more) return accept(total);
+  const url = options.ahead === false ? undefined : reopenUrl(csp.store);
+  if (url !== undefined) {
+    const ahead = await rateAhead(csp, at, url, batch, add);
+    if (!ahead.ok) return ahead;
+  }
+  // What rating ahead left (a batch changed under it, subscriptions that fell due behind its
+  // positions), or everything without a worker: batch by batch in this thread.
+  do {
+    step = await serial();
+    if (!step.ok) return step;
+  } while (step.value.more);
+  return accept(total);
+}
+
+/** The batches from the earliest due, each rated in the worker while the one before is written. */
+async function rateAhead(
+  csp: OpenCsp,
+  at: RequestInfo & { readonly now: Date },
+  url: string,
+  batch: number,
+  add: (r: DueReport, ahead: boolean) => void,
+): Promise<Outcome<void>> {
+  const { catalogue: _, ...program } = csp.program;
+  const data: DueWorkerData = { url, cacheMiB: WORKER_CACHE_MIB, program };
+  const pool = startWorkerPool<DueTask, RatedDue>(new URL('./due-worker.ts', import.meta.url), data, 1);
+  const now = toInstant(at.now);
+  const rate = (after: DueCursor | undefined) => pool.runTask({ now, batch, after });
+  let pending: Promise<RatedDue> | undefined = rate(undefined);
+  try {
+    while (pending) {
+      const rated: RatedDue = await pending;
+      pending = rated.report.more ? rate(rated.next) : undefined;
+      const written = await csp.execute(writeDueAhead, at, rated);
+      if (!written.ok) {
+        if (written.violations.every((v) => v.code === 'DUE_BATCH_CHANGED')) return accept(undefined);
+        return written;
+      }
+      add(written.value, true);
+    }
+    return accept(undefined);
+  } finally {
+    // A batch still being rated when rating ahead stops is dropped with the pool.
+    pending?.catch(() => undefined);
+    await pool.close();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Rating ahead (`src/subscriptions/rate-ahead.ts`): every due batch after the first is read and
+ * rated in a worker thread while the one before is written, and written only if its rows are still
+ * at the versions it read (migration 0016). The result is the one batch by batch gives; a batch
+ * another command changed in between is refused whole (`DUE_BATCH_CHANGED`) and rated anew.
+ *
+ * On a SQLite database file and on a PostgreSQL database of the test's own (a worker cannot reach
+ * SQLite in memory).
+ */
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OpenCsp } from '../src/app/opencsp.ts';
+import { seededIds } from '../src/kernel/ids.ts';
+import { addDays } from '../src/kernel/time.ts';
+import { defaultProgram } from '../src/program/load.ts';
+import { migrate } from '../src/store/migrations/index.ts';
+import { aheadContext, rateDue } from '../src/subscriptions/due.ts';
+import { type DueProgress, processAllDue, writeDueAhead } from '../src/subscriptions/rate-ahead.ts';
+import { changeQuantity } from '../src/subscriptions/service.ts';
+import { must } from '../src/world/builder.ts';
+import { buildCommerceWorld, type CommerceWorld, orderDirectSeats } from './support/commerce.ts';
+import { BACKENDS, T0 } from './support/databases.ts';
+
+const LATER = addDays(T0, 32);
+
+describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
+  if (backend.skip) {
+    it.skip(`skipped: ${backend.skip}`, () => undefined);
+    return;
+  }
+  const opened: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of opened.splice(0)) await close();
+  });
+
+  /** A commerce world with `count` direct-bill subscriptions, ordered at T0 (one-month terms). */
+  async function world(count: number): Promise<{ csp: OpenCsp; w: CommerceWorld; ids: string[] }> {
+    const { store, remove } = await backend.open();
+    opened.push(async () => {
+      await store.close();
+      await remove();
+    });
+    await migrate(store);
+    const csp = new OpenCsp(store, defaultProgram(), seededIds(42), () => T0);
+    const w = await buildCommerceWorld(csp);
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(await orderDirectSeats(csp, w, { autoRenew: true }));
+    return { csp, w, ids };
+  }
+
+  /** What a close writes, without the ids rating draws (random in the worker). */
+  async function written(csp: OpenCsp) {
+    const db = csp.store.db;
+    const lines = await db
+      .selectFrom('billing_lines as l')
+      .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
+      .select([
+        'l.subscription_id',
+        'l.charge_type',
+        'l.tier',
+        'l.seller_tenant_id',
+        'l.buyer_tenant_id',
+        'l.quantity',
+        'l.unit_price_micros',
+        'l.amount_minor',
+        'l.charge_start',
+        'l.charge_end',
+        'l.period',
+        'i.seller_tenant_id as invoice_seller',
+        'i.buyer_tenant_id as invoice_buyer',
+        'i.period as invoice_period',
+        'i.status as invoice_status',
+      ])
+      .orderBy('l.subscription_id')
+      .orderBy('l.charge_start')
+      .orderBy('l.tier')
+      .execute();
+    const subscriptions = await db.selectFrom('subscriptions').selectAll().orderBy('id').execute();
+    const states = await db
+      .selectFrom('subscription_billing')
+      .select(['subscription_id', 'term_prices', 'next_charge_at', 'updated_at', 'version'])
+      .orderBy('subscription_id')
+      .execute();
+    const events = await db
+      .selectFrom('ledger_events')
+      .select(['command', 'type', 'entity_id', 'payload'])
+      .where('type', 'like', 'subscription.%')
+      .orderBy('seq')
+      .execute();
+    const drafts = await db
+      .selectFrom('invoices')
+      .select(['seller_tenant_id', 'buyer_tenant_id', 'period', 'status'])
+      .orderBy('seller_tenant_id')
+      .orderBy('buyer_tenant_id')
+      .orderBy('period')
+      .execute();
+    return { lines, subscriptions, states, events, drafts };
+  }
+
+  it('writes what batch by batch writes, every batch after the first rated in the worker', async () => {
+    const ahead = await world(11);
+    const serial = await world(11);
+    const progress: DueProgress[] = [];
+    const run = (csp: OpenCsp, w: CommerceWorld, on: boolean) =>
+      processAllDue(csp, { principal: w.operator.principal, now: LATER }, { batch: 2, ahead: on }, (p) =>
+        progress.push(p),
+      );
+    expect(must(await run(ahead.csp, ahead.w, true))).toEqual({ renewed: 11, expired: 0, disabled: 0 });
+    const aheadProgress = progress.splice(0);
+    expect(must(await run(serial.csp, serial.w, false))).toEqual({ renewed: 11, expired: 0, disabled: 0 });
+    // The first batch in the main thread, five in the worker (the last of them short: no more), then
+    // the main thread's check that nothing is left.
+    expect(aheadProgress.map((p) => p.ahead)).toEqual([false, true, true, true, true, true, false]);
+    expect(progress.every((p) => !p.ahead)).toBe(true);
+    const a = await written(ahead.csp);
+    expect(a.lines.filter((l) => l.charge_type === 'renew')).toHaveLength(22); // 11 × two tiers
+    expect(a.events.filter((e) => e.type === 'subscription.renewed')).toHaveLength(11);
+    expect(a).toEqual(await written(serial.csp));
+  });
+
+  it('refuses a batch whose subscription changed after it was rated: nothing written, then rated anew', async () => {
+    const { csp, w, ids } = await world(3);
+    const operator = { principal: w.operator.principal, now: LATER };
+    const rated = await csp.store.read((tx) =>
+      rateDue(aheadContext(tx, LATER, csp.program), { batch: 10 }, { versions: true }),
+    );
+    expect(rated.report.renewed).toBe(3);
+    must(
+      await csp.execute(
+        changeQuantity,
+        { principal: w.direct.globalAdmin, now: addDays(T0, 3) },
+        { subscriptionId: ids[1], quantity: 5 },
+      ),
+    );
+    const before = await written(csp);
+    const refused = await csp.execute(writeDueAhead, operator, rated);
+    expect(refused).toMatchObject({ ok: false, violations: [{ code: 'DUE_BATCH_CHANGED' }] });
+    expect(await written(csp)).toEqual(before);
+    expect(must(await processAllDue(csp, operator, { batch: 10 }))).toEqual({
+      renewed: 3,
+      expired: 0,
+      disabled: 0,
+    });
+    const renewals = (await written(csp)).lines.filter((l) => l.charge_type === 'renew');
+    expect(renewals.map((l) => [l.subscription_id, Number(l.quantity)])).toEqual(
+      [...ids].sort().flatMap((id) => [
+        [id, id === ids[1] ? 5 : 3],
+        [id, id === ids[1] ? 5 : 3],
+      ]),
+    );
+  });
+
+  it.each(['subscriptions', 'subscription_billing'] as const)(
+    'checks the version of every %s row it writes: written once, refused the second time',
+    async (table) => {
+      const { csp, w } = await world(2);
+      const operator = { principal: w.operator.principal, now: LATER };
+      const rate = () =>
+        csp.store.read((tx) =>
+          rateDue(aheadContext(tx, LATER, csp.program), { batch: 10 }, { versions: true }),
+        );
+      const rated = await rate();
+      const again = await rate();
+      must(await csp.execute(writeDueAhead, operator, rated));
+      const once = await written(csp);
+      expect(once.lines.filter((l) => l.charge_type === 'renew')).toHaveLength(4);
+      // The same batch rated again before the first was written: its rows moved on.
+      expect(await csp.execute(writeDueAhead, operator, again)).toMatchObject({
+        ok: false,
+        violations: [{ code: 'DUE_BATCH_CHANGED' }],
+      });
+      expect(await written(csp)).toEqual(once);
+
+      // One table's rows alone moved on: still refused.
+      const fresh = await world(2);
+      const next = await fresh.csp.store.read((tx) =>
+        rateDue(aheadContext(tx, LATER, fresh.csp.program), { batch: 10 }, { versions: true }),
+      );
+      await sql`update ${sql.table(table)} set version = version + 1`.execute(fresh.csp.store.db);
+      expect(
+        await fresh.csp.execute(writeDueAhead, { principal: fresh.w.operator.principal, now: LATER }, next),
+      ).toMatchObject({ ok: false, violations: [{ code: 'DUE_BATCH_CHANGED' }] });
+    },
+  );
+});
