@@ -12,13 +12,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpenCsp } from '../src/app/opencsp.ts';
 import { seededIds } from '../src/kernel/ids.ts';
 import { addDays } from '../src/kernel/time.ts';
+import { placeOrder } from '../src/orders/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
 import { migrate } from '../src/store/migrations/index.ts';
 import { aheadContext, rateDue } from '../src/subscriptions/due.ts';
 import { type DueProgress, processAllDue, writeDueAhead } from '../src/subscriptions/rate-ahead.ts';
 import { changeQuantity } from '../src/subscriptions/service.ts';
 import { must } from '../src/world/builder.ts';
-import { buildCommerceWorld, type CommerceWorld, orderDirectSeats } from './support/commerce.ts';
+import { buildCommerceWorld, type CommerceWorld, orderDirectSeats, SEATS } from './support/commerce.ts';
 import { BACKENDS, T0 } from './support/databases.ts';
 
 const LATER = addDays(T0, 32);
@@ -94,6 +95,9 @@ describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
       .orderBy('buyer_tenant_id')
       .orderBy('period')
       .execute();
+    // Each subscription's events in the order written; subscriptions in id order (batches may
+    // take them in another order once rating ahead stops).
+    events.sort((x, y) => (x.entity_id < y.entity_id ? -1 : x.entity_id > y.entity_id ? 1 : 0));
     return { lines, subscriptions, states, events, drafts };
   }
 
@@ -115,6 +119,63 @@ describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
     const a = await written(ahead.csp);
     expect(a.lines.filter((l) => l.charge_type === 'renew')).toHaveLength(22); // 11 × two tiers
     expect(a.events.filter((e) => e.type === 'subscription.renewed')).toHaveLength(11);
+    expect(a).toEqual(await written(serial.csp));
+  });
+
+  it('a far clock jump: terms and cycle charges due in both lists, expiries, batches of one — the same writes', async () => {
+    const worlds = [await world(0), await world(0)];
+    for (const { csp, w } of worlds) {
+      const order = async (termDuration: string, autoRenew: boolean) =>
+        must(
+          await csp.execute(
+            placeOrder,
+            { principal: w.direct.globalAdmin, now: T0 },
+            {
+              sellerTenantId: w.direct.tenantId,
+              customerTenantId: w.directCustomer.tenantId,
+              lines: [
+                { catalogItemId: SEATS, quantity: 2, termDuration, billingCycle: 'monthly', autoRenew },
+              ],
+            },
+          ),
+        );
+      for (const [term, renew] of [
+        ['P1Y', true],
+        ['P1M', true],
+        ['P1Y', false],
+        ['P1M', false],
+        ['P1Y', true],
+        ['P1M', true],
+      ] as const)
+        await order(term, renew);
+    }
+    const progress: DueProgress[] = [];
+    const [ahead, serial] = worlds as [(typeof worlds)[0], (typeof worlds)[0]];
+    const jump = addDays(T0, 400);
+    const totals = must(
+      await processAllDue(
+        ahead.csp,
+        { principal: ahead.w.operator.principal, now: jump },
+        { batch: 1 },
+        (p) => progress.push(p),
+      ),
+    );
+    expect(progress.some((p) => p.ahead)).toBe(true);
+    expect(
+      must(
+        await processAllDue(
+          serial.csp,
+          { principal: serial.w.operator.principal, now: jump },
+          {
+            batch: 1,
+            ahead: false,
+          },
+        ),
+      ),
+    ).toEqual(totals);
+    expect(totals).toEqual({ renewed: 4, expired: 2, disabled: 0 });
+    const a = await written(ahead.csp);
+    expect(a.lines.filter((l) => l.charge_type === 'cycleCharge').length).toBeGreaterThan(0);
     expect(a).toEqual(await written(serial.csp));
   });
 

@@ -12,6 +12,8 @@
  * in between is refused whole (`DUE_BATCH_CHANGED`). Then rating ahead stops and the rest goes batch
  * by batch in the main thread, each read and written in one transaction, as without a worker. The
  * lines go on their draft documents at the write, so a batch finds the drafts of the ones before.
+ * Prices (price lists, repricing rules, the catalog) are those of the batch's snapshot, as if the
+ * batch had run whole when it read them: nothing that changes a price reads what the batch writes.
  *
  * A store that no other connection can reach (SQLite in memory) has no worker; nor does a clock move
  * whose due fits in one batch (the first batch always runs in the main thread).
