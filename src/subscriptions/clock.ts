@@ -1,8 +1,9 @@
 /**
  * Time moves subscriptions: at term end an active subscription renews (auto-renew on) or expires,
- * a suspended one is disabled. Nothing runs on its own: `processDue` handles what fell due by
- * `now`, in batches, and a sandbox world moves its clock with `advanceClock` (the offset is kept in
- * the database so a restarted server keeps the world's time), then processes what fell due.
+ * a suspended one is disabled. Nothing runs on its own: `processDue` (`due.ts`) handles what fell
+ * due by `now`, in batches, and a sandbox world moves its clock with `advanceClock` (the offset is
+ * kept in the database so a restarted server keeps the world's time), then processes what fell due
+ * (`processAllDue`, `rate-ahead.ts`).
  */
 import { defineCommand } from '../app/command.ts';
 import type { CommandContext, RequestInfo } from '../app/context.ts';
