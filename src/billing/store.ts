@@ -453,22 +453,6 @@ export function billingUpdates(
   };
 }
 
-/** The row version (migration 0016) of each of these subscriptions' billing states that exists. */
-export async function billingVersions(
-  tx: Tx,
-  subscriptionIds: readonly string[],
-): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const part of chunks(subscriptionIds))
-    for (const r of await tx
-      .selectFrom('subscription_billing')
-      .select(['subscription_id', 'version'])
-      .where('subscription_id', 'in', part)
-      .execute())
-      out.set(r.subscription_id, Number(r.version));
-  return out;
-}
-
 export async function putSubscriptionBilling(
   tx: Tx,
   b: SubscriptionBilling,

@@ -7,7 +7,7 @@
  * type from them (the later rows' parameters follow), and SQLite still plans "for each row of v,
  * find t by key". Casting every row would make SQLite materialize v and scan all of t instead.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
 import { cachedText, type ParameterStyle, parameter, parameterStyle, quoted } from './statement-text.ts';
 
@@ -99,6 +99,28 @@ export interface RowUpdates {
   readonly columns: readonly ValueColumn[];
   readonly rows: readonly (readonly unknown[])[];
   readonly version: VersionMode;
+}
+
+/** The tables with a row version (migration 0016), and their keys. */
+const VERSIONED = { subscriptions: 'id', subscription_billing: 'subscription_id' } as const;
+
+/** The row version of each of these rows of a versioned table that exists, by key. */
+export async function versionsOf(
+  tx: Kysely<Database>,
+  table: keyof typeof VERSIONED,
+  keys: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const key = sql.ref(VERSIONED[table]);
+  for (let i = 0; i < keys.length; i += 500) {
+    const part = keys.slice(i, i + 500);
+    const { rows } = await sql<{
+      k: string;
+      version: number | string;
+    }>`SELECT ${key} AS k, version FROM ${sql.table(table)} WHERE ${key} IN (${sql.join(part)})`.execute(tx);
+    for (const r of rows) out.set(r.k, Number(r.version));
+  }
+  return out;
 }
 
 /** Runs a planned update in the transaction; returns the rows it updated. */

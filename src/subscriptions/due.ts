@@ -19,7 +19,7 @@ import { Fields } from '../kernel/validate.ts';
 import type { LedgerEventDraft } from '../ledger/model.ts';
 import type { Program } from '../program/program.ts';
 import type { Database } from '../store/schema.ts';
-import { type RowUpdates, runUpdates } from '../store/update-many.ts';
+import { type RowUpdates, runUpdates, versionsOf } from '../store/update-many.ts';
 import { atTermEnd, cancellationWindowEnd, type Subscription, termEnd } from './model.ts';
 import * as store from './store.ts';
 
@@ -183,13 +183,14 @@ export async function rateDue(
       subscriptions,
       found,
       versions
-        ? await store.subscriptionVersions(
+        ? await versionsOf(
             ctx.tx,
+            'subscriptions',
             subscriptions.map((s) => s.id),
           )
         : undefined,
     ),
-    billing: batch.take(versions ? await billingStore.billingVersions(ctx.tx, states) : undefined),
+    billing: batch.take(versions ? await versionsOf(ctx.tx, 'subscription_billing', states) : undefined),
     events,
     checked: versions,
   };
@@ -245,6 +246,11 @@ export async function writeDue(ctx: CommandContext, rated: RatedDue): Promise<Ou
  * prices are read in a few queries (`rateDue`); its subscriptions, states, lines and ledger events
  * are written in multi-row statements at the end (`writeDue`; one transaction, as always).
  */
+/** The refusal of a principal other than the operator (or the system) processing what fell due. */
+export function notOperator(): Outcome<never> {
+  return refuse(violation('NOT_AUTHORIZED', 'Only the program operator processes what fell due.'));
+}
+
 export const processDue = defineCommand({
   name: 'subscriptions.process-due',
   parse(input) {
@@ -253,8 +259,7 @@ export const processDue = defineCommand({
     return f.finish(() => ({ batch }));
   },
   async run(ctx, input): Promise<Outcome<DueReport>> {
-    if (!isOperator(ctx.principal))
-      return refuse(violation('NOT_AUTHORIZED', 'Only the program operator processes what fell due.'));
+    if (!isOperator(ctx.principal)) return notOperator();
     return writeDue(ctx, await rateDue(ctx, input));
   },
 });

@@ -26,7 +26,7 @@ import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { startWorkerPool } from '../kernel/workers.ts';
 import { reopenUrl } from '../store/store.ts';
-import { type DueCursor, type DueReport, processDue, type RatedDue, writeDue } from './due.ts';
+import { type DueCursor, type DueReport, notOperator, processDue, type RatedDue, writeDue } from './due.ts';
 import type { DueTask, DueWorkerData } from './due-worker.ts';
 
 /** The worker's SQLite page cache (MiB): the batch's subscriptions and states, read by id. */
@@ -45,8 +45,7 @@ export const writeDueAhead = defineCommand({
     return accept(input as RatedDue);
   },
   async run(ctx, rated): Promise<Outcome<DueReport>> {
-    if (!isOperator(ctx.principal))
-      return refuse(violation('NOT_AUTHORIZED', 'Only the program operator processes what fell due.'));
+    if (!isOperator(ctx.principal)) return notOperator();
     return writeDue(ctx, rated);
   },
 });

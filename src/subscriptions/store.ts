@@ -165,19 +165,6 @@ export function subscriptionUpdates(
   };
 }
 
-/** The row version (migration 0016) of each of these subscriptions that exists. */
-export async function subscriptionVersions(tx: Tx, ids: readonly string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (let i = 0; i < ids.length; i += 500)
-    for (const r of await tx
-      .selectFrom('subscriptions')
-      .select(['id', 'version'])
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute())
-      out.set(r.id, Number(r.version));
-  return out;
-}
-
 /** The subscriptions with these ids (those that exist), in no particular order. */
 export async function getSubscriptions(tx: Tx, ids: readonly string[]): Promise<Subscription[]> {
   const out: Subscription[] = [];
