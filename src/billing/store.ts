@@ -14,6 +14,7 @@ import type {
   RepricingRulesTable,
 } from '../store/schema.ts';
 import { type RowUpdates, runUpdates } from '../store/update-many.ts';
+import type { DuePosition } from '../subscriptions/store.ts';
 import type { ChargeType } from './charges.ts';
 import type {
   BillingLine,
@@ -404,20 +405,22 @@ export async function getSubscriptionBillings(
 /**
  * Replaces many billing states, many rows a statement. With `before` (their values as read), only
  * the columns that changed in some row are written, so `subscription_billing_next_charge` is left
- * alone when no next charge moved (`updated_at` is always written). With `versions`, as
- * `saveSubscriptions`: a row is written only if still at the version read; returns the rows written.
+ * alone when no next charge moved (`updated_at` is always written).
  */
 export async function saveSubscriptionBillings(
   tx: Tx,
   states: readonly SubscriptionBilling[],
   updatedAt: string,
   before?: ReadonlyMap<string, SubscriptionBilling>,
-  versions?: ReadonlyMap<string, number>,
-): Promise<number> {
-  return runUpdates(tx, billingUpdates(states, updatedAt, before, versions));
+): Promise<void> {
+  await runUpdates(tx, billingUpdates(states, updatedAt, before));
 }
 
-/** The update `saveSubscriptionBillings` runs, planned (pure: a worker thread plans it for the main thread). */
+/**
+ * The update `saveSubscriptionBillings` runs, planned (pure: a worker thread plans it for the
+ * writing thread). With `versions` (each state's row version as read), a row is written only if
+ * still at that version, as in `subscriptionUpdates`.
+ */
 export function billingUpdates(
   states: readonly SubscriptionBilling[],
   updatedAt: string,
@@ -480,7 +483,7 @@ export async function putSubscriptionBilling(
 }
 
 /** The query of `listChargesDue` (exposed so its plan can be checked). */
-export function chargesDueQuery(tx: Tx, now: string, limit: number, after?: readonly [string, string]) {
+export function chargesDueQuery(tx: Tx, now: string, limit: number, after?: DuePosition) {
   let q = tx
     .selectFrom('subscription_billing as b')
     .innerJoin('subscriptions as s', 's.id', 'b.subscription_id')
@@ -502,8 +505,8 @@ export async function listChargesDue(
   tx: Tx,
   now: string,
   limit: number,
-  after?: readonly [string, string],
-): Promise<{ readonly id: string; readonly at: readonly [string, string] }[]> {
+  after?: DuePosition,
+): Promise<{ readonly id: string; readonly at: DuePosition }[]> {
   const rows = await chargesDueQuery(tx, now, limit, after).execute();
   return rows.map((r) => ({ id: r.subscription_id, at: [r.next_charge_at as string, r.subscription_id] }));
 }

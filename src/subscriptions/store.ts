@@ -7,7 +7,7 @@ import type { ListPosition } from '../kernel/pagination.ts';
 import type { SalesChain } from '../orders/model.ts';
 import { RUNNING_CONDITION } from '../store/migrations/0009-due-indexes.ts';
 import type { Database, SubscriptionsTable } from '../store/schema.ts';
-import { type RowUpdates, runUpdates } from '../store/update-many.ts';
+import type { RowUpdates } from '../store/update-many.ts';
 import type { Subscription, SubscriptionStatus } from './model.ts';
 
 type Tx = Kysely<Database>;
@@ -119,22 +119,13 @@ export async function saveSubscription(tx: Tx, s: Subscription): Promise<void> {
 const INTEGER_COLUMNS = new Set(['quantity', 'auto_renew', 'partner_id']);
 
 /**
- * `saveSubscription` of many subscriptions (distinct ids), many rows a statement. With `before`
- * (their values as read), only the columns that changed in some row are written: an index whose
- * columns are not assigned is left alone (a renewal rewrites its term's columns, not the partner's
- * or status indexes). With `versions` (each one's row version as read), a row is written only if
- * still at that version; the count of rows written tells whether another command changed one since.
+ * The update of many subscriptions (distinct ids), many rows a statement, planned (pure: a worker
+ * thread plans it for the writing thread; `runUpdates` runs it). With `before` (their values as
+ * read), only the columns that changed in some row are written: an index whose columns are not
+ * assigned is left alone (a renewal rewrites its term's columns, not the partner's or status
+ * indexes). With `versions` (each one's row version as read), a row is written only if still at
+ * that version; the count of rows written tells whether another command changed one since.
  */
-export async function saveSubscriptions(
-  tx: Tx,
-  subscriptions: readonly Subscription[],
-  before?: ReadonlyMap<string, Subscription>,
-  versions?: ReadonlyMap<string, number>,
-): Promise<number> {
-  return runUpdates(tx, subscriptionUpdates(subscriptions, before, versions));
-}
-
-/** The update `saveSubscriptions` runs, planned (pure: a worker thread plans it for the main thread). */
 export function subscriptionUpdates(
   subscriptions: readonly Subscription[],
   before?: ReadonlyMap<string, Subscription>,
