@@ -71,6 +71,21 @@ describe('seededIds', () => {
     expect(seen.size).toBe(5000);
   });
 
+  it('ordered ids on a given clock sort after those of a logical clock; its plain ids are unchanged', () => {
+    // The benchmark's runtime (seed 7, stream 0) writes into a world generated on a logical clock
+    // (its own stream): on a logical clock too, its first ordered ids sorted among the world's.
+    const world = seededIds(1, 0x301d);
+    const made = Array.from({ length: 10_000 }, () => world.orderedGuid());
+    const logical = seededIds(7).orderedGuid();
+    expect(made.some((id) => id > logical)).toBe(true);
+    const clock = seededIds(7, 0, Date.now);
+    const first = clock.orderedGuid();
+    for (const id of made) expect(first > id, id).toBe(true);
+    expect(clock.orderedGuid() > first).toBe(true);
+    const plain = seededIds(7, 0, Date.now);
+    expect(Array.from({ length: 5 }, () => plain.guid())).toEqual(take(7, 5));
+  });
+
   it('no seed continues the sequence of another', () => {
     // Under xorshift32 (the generator before sfc32) every seed was a point of one cycle: seed
     // 0x8de14843 started at seed 1's state after four values, so its ids were seed 1's from the second.

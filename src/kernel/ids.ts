@@ -77,8 +77,13 @@ export const randomIds: IdSource = {
  * any world draws. (It replaced xorshift32, whose one cycle of 2³² − 1 values every seed is a shift
  * of: a world of tens of millions of ids had about one chance in a few hundred of overlapping the
  * stream of another seed drawing ids in the same database.)
+ *
+ * Ordered GUIDs follow a logical clock, one tick per id from 0, unless `tick` is given: two sources
+ * on logical clocks make ordered ids of the same range, so a runtime writing into a world another
+ * source generated puts its new keys among the world's, in the middle of their indexes, where
+ * production's (on `Date.now`) land after every older key. `tick: Date.now` gives that order.
  */
-export function seededIds(seed: number, stream = 0): IdSource {
+export function seededIds(seed: number, stream = 0, tick?: () => number): IdSource {
   const next32 = sfc32(seed, stream);
   const hex = (n: number) => n.toString(16).padStart(8, '0');
   const guid = () => {
@@ -90,8 +95,8 @@ export function seededIds(seed: number, stream = 0): IdSource {
     return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${((Number.parseInt(c[0] ?? '0', 16) & 0x3) | 0x8).toString(16)}${c.slice(1, 4)}-${c.slice(4)}${d}`;
   };
   // A logical clock (one tick per id) keeps ordered ids reproducible too.
-  let tick = 0;
-  return { guid, orderedGuid: orderedGuids(() => tick++, guid) };
+  let logical = 0;
+  return { guid, orderedGuid: orderedGuids(tick ?? (() => logical++), guid) };
 }
 
 /**
