@@ -17,7 +17,7 @@
  * `closeBillingPeriod` first processes what fell due (renewals, cycle charges) so the month is
  * rated completely, then runs the steps until the period is closed.
  */
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { defineCommand, defineQuery } from '../app/command.ts';
 import type { CommandContext, QueryContext, RequestInfo } from '../app/context.ts';
 import type { OpenCsp } from '../app/opencsp.ts';
@@ -25,6 +25,7 @@ import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
+import { CLOSED_CONDITION } from '../store/migrations/0017-drafts-fewer-indexes.ts';
 import type { Database } from '../store/schema.ts';
 import { updateMany } from '../store/update-many.ts';
 import { processAllDue } from '../subscriptions/rate-ahead.ts';
@@ -459,6 +460,8 @@ async function markClosed(ctx: CommandContext, period: string): Promise<void> {
       eb.fn.sum<number | string | null>('line_count').as('lines'),
     ])
     .where('closed_in_period', '=', period)
+    // Every document of the period is issued by now (or void): counted from `invoices_closed`.
+    .where(sql.raw<boolean>(CLOSED_CONDITION))
     .executeTakeFirst();
   const invoiceCount = Number(counts?.docs ?? 0);
   const lineCount = Number(counts?.lines ?? 0);

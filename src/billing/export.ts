@@ -22,7 +22,7 @@
  * its own).
  */
 import { availableParallelism } from 'node:os';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { RequestInfo } from '../app/context.ts';
 import type { OpenCsp } from '../app/opencsp.ts';
 import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
@@ -30,6 +30,7 @@ import { isOperator } from '../kernel/principal.ts';
 import { readAhead } from '../kernel/read-ahead.ts';
 import { startWorkerPool, type WorkerPool } from '../kernel/workers.ts';
 import { actsFor } from '../rules/decisions.ts';
+import { CLOSED_CONDITION } from '../store/migrations/0017-drafts-fewer-indexes.ts';
 import type { Database } from '../store/schema.ts';
 import { reopenUrl, type Store } from '../store/store.ts';
 import {
@@ -306,7 +307,8 @@ function exportScope(request: RequestInfo): string | null | undefined {
 
 /**
  * The documents closed in `period` (issued or void) after `after`, by (seller, kind, number): the
- * index `invoices_closed` (migration 0011) in order, from the page's start.
+ * partial index `invoices_closed` (migrations 0011, 0017: its condition written as it is there) in
+ * order, from the page's start.
  */
 export function documentPageQuery(
   db: Kysely<Database>,
@@ -319,7 +321,7 @@ export function documentPageQuery(
     .selectFrom('invoices')
     .select(['id', 'kind', 'number', 'seller_tenant_id', 'line_count'])
     .where('closed_in_period', '=', period)
-    .where('status', 'in', ['issued', 'void']);
+    .where(sql.raw<boolean>(CLOSED_CONDITION));
   if (tenant !== null)
     q = q.where((eb) => eb.or([eb('seller_tenant_id', '=', tenant), eb('buyer_tenant_id', '=', tenant)]));
   if (after)

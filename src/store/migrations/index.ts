@@ -20,6 +20,7 @@ import { oneDraftInvoice } from './0013-one-draft-invoice.ts';
 import { creditNotesIndex } from './0014-credit-notes-index.ts';
 import { invoiceLinesTotals } from './0015-invoice-lines-totals.ts';
 import { rowVersions } from './0016-row-versions.ts';
+import { draftsFewerIndexes } from './0017-drafts-fewer-indexes.ts';
 
 export interface Migration {
   readonly id: string;
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   creditNotesIndex,
   invoiceLinesTotals,
   rowVersions,
+  draftsFewerIndexes,
 ];
 
 /**
