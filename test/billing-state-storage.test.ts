@@ -31,7 +31,7 @@ describeEachDatabase('billing state storage', (db) => {
     (
       await csp.store.db
         .selectFrom('subscription_billing')
-        .select(['term_prices', 'cycle_state'])
+        .select('cycle_state')
         .where('subscription_id', '=', id)
         .executeTakeFirstOrThrow()
     ).cycle_state as string;

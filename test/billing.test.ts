@@ -17,7 +17,7 @@ import {
   listPriceList,
   voidInvoice,
 } from '../src/billing/service.ts';
-import { linesOfSubscription } from '../src/billing/store.ts';
+import { getSubscriptionBilling, linesOfSubscription } from '../src/billing/store.ts';
 import { defineService } from '../src/catalog/service.ts';
 import { addDays } from '../src/kernel/time.ts';
 import type { Order } from '../src/orders/model.ts';
@@ -847,6 +847,13 @@ describeEachDatabase('billing', (db) => {
         ['renew', 1, 6_500_000n, 1300n],
         ['renew', 2, 6_500_000n, 1300n],
         ['renew', 3, 7_800_000n, 1560n],
+      ]);
+      // The new term's prices are stored (apart from the state, migration 0018): seats added now pay them.
+      const state = await csp.store.read((tx) => getSubscriptionBilling(tx, id));
+      expect(state?.termPrices.prices.map((p) => [p.tier, p.unitPriceMicros])).toEqual([
+        [1, 6_500_000n],
+        [2, 6_500_000n],
+        [3, 7_800_000n],
       ]);
     });
 

@@ -116,6 +116,8 @@ describeEachDatabase('due batch writes', (db) => {
     expect(billing).toHaveLength(1);
     expect(billing[0]).toContain('updated_at');
     expect(billing[0]).not.toContain('customer_country');
+    // Renewed at the same prices: the term prices (a table of their own, migration 0018) are not rewritten.
+    expect(assigned(statements, 'subscription_term_prices')).toEqual([]);
   });
 
   it('a batch mixing a renewal and an expiry assigns the union of what changed, right for both rows', async () => {

@@ -78,9 +78,10 @@ describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
       .execute();
     const subscriptions = await db.selectFrom('subscriptions').selectAll().orderBy('id').execute();
     const states = await db
-      .selectFrom('subscription_billing')
-      .select(['subscription_id', 'term_prices', 'next_charge_at', 'updated_at', 'version'])
-      .orderBy('subscription_id')
+      .selectFrom('subscription_billing as b')
+      .innerJoin('subscription_term_prices as t', 't.subscription_id', 'b.subscription_id')
+      .select(['b.subscription_id', 't.term_prices', 'b.next_charge_at', 'b.updated_at', 'b.version'])
+      .orderBy('b.subscription_id')
       .execute();
     const events = await db
       .selectFrom('ledger_events')

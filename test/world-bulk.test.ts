@@ -92,7 +92,9 @@ async function shapes(csp: OpenCsp): Promise<Record<string, string[]>> {
  */
 async function billingValues(csp: OpenCsp): Promise<string[]> {
   const states = (
-    await sql<Record<string, unknown>>`select * from subscription_billing`.execute(csp.store.db)
+    await sql<Record<string, unknown>>`
+      select b.*, t.term_prices from subscription_billing b
+      join subscription_term_prices t on t.subscription_id = b.subscription_id`.execute(csp.store.db)
   ).rows;
   const lines = (await sql<Record<string, unknown>>`select * from billing_lines`.execute(csp.store.db)).rows;
   const linesOf = new Map<unknown, Record<string, unknown>[]>();
@@ -184,6 +186,7 @@ describeEachDatabase('bulk world', (db) => {
     expect(await linesOffTheirDraft(bulkCsp)).toEqual([]);
     expect(bulk.rows.subscriptions).toBe(SPEC.customers * SPEC.linesPerOrder);
     expect(bulk.rows.subscription_billing).toBe(SPEC.customers * SPEC.linesPerOrder);
+    expect(bulk.rows.subscription_term_prices).toBe(SPEC.customers * SPEC.linesPerOrder);
 
     // The same world through the commands, with the same orders.
     const csp = await db.fresh();

@@ -94,7 +94,7 @@ export class DueBatch implements RatingIo {
     const ids = [...this.changed];
     const rated: RatedBilling = {
       lines: store.lineRows(this.lines),
-      states: store.billingUpdates(
+      ...store.billingUpdates(
         ids.map((id) => this.states.get(id) as SubscriptionBilling),
         toInstant(this.ctx.now),
         this.read,
@@ -121,16 +121,20 @@ export interface RatedBilling {
   readonly lines: unknown[][];
   /** The changed states' update. */
   readonly states: RowUpdates;
+  /** The update of the term prices that changed (migration 0018). */
+  readonly terms: RowUpdates;
 }
 
 /**
  * Writes a rated batch's billing in the command's transaction: the lines on their draft documents
  * (created here when missing, so a batch rated ahead finds the drafts of the batches before it),
- * then the states. Returns the states written (fewer than planned: one was no longer at the
- * version read).
+ * then the states and the term prices that changed. Returns the states written (fewer than
+ * planned: one was no longer at the version read).
  */
 export async function writeRated(ctx: CommandContext, rated: RatedBilling): Promise<number> {
   store.placeRows(rated.lines, await documentsOf(ctx, rated.lines.map(store.placeOfRow)));
   await store.insertLineRows(ctx.tx, rated.lines);
-  return runUpdates(ctx.tx, rated.states);
+  const written = await runUpdates(ctx.tx, rated.states);
+  await runUpdates(ctx.tx, rated.terms);
+  return written;
 }

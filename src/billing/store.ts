@@ -362,7 +362,19 @@ function cycleFromJson(text: string | null, term: TermPrices): CycleState | null
   return cycle;
 }
 
-function toSubscriptionBilling(r: Selectable<Database['subscription_billing']>): SubscriptionBilling {
+/** A state's row with its term prices (`subscription_term_prices`, migration 0018). */
+type StateRow = Selectable<Database['subscription_billing']> & { term_prices: string };
+
+/** The states with their term prices: `subscription_billing` joined to `subscription_term_prices`. */
+function statesQuery(tx: Tx) {
+  return tx
+    .selectFrom('subscription_billing as b')
+    .innerJoin('subscription_term_prices as t', 't.subscription_id', 'b.subscription_id')
+    .selectAll('b')
+    .select('t.term_prices');
+}
+
+function toSubscriptionBilling(r: StateRow): SubscriptionBilling {
   const term = termFromJson(r.term_prices);
   return {
     subscriptionId: r.subscription_id,
@@ -377,11 +389,7 @@ export async function getSubscriptionBilling(
   tx: Tx,
   subscriptionId: string,
 ): Promise<SubscriptionBilling | undefined> {
-  const r = await tx
-    .selectFrom('subscription_billing')
-    .selectAll()
-    .where('subscription_id', '=', subscriptionId)
-    .executeTakeFirst();
+  const r = await statesQuery(tx).where('b.subscription_id', '=', subscriptionId).executeTakeFirst();
   return r && toSubscriptionBilling(r);
 }
 
@@ -392,11 +400,7 @@ export async function getSubscriptionBillings(
 ): Promise<Map<string, SubscriptionBilling>> {
   const out = new Map<string, SubscriptionBilling>();
   for (const part of chunks(subscriptionIds)) {
-    const rows = await tx
-      .selectFrom('subscription_billing')
-      .selectAll()
-      .where('subscription_id', 'in', part)
-      .execute();
+    const rows = await statesQuery(tx).where('b.subscription_id', 'in', part).execute();
     for (const r of rows) out.set(r.subscription_id, toSubscriptionBilling(r));
   }
   return out;
@@ -405,7 +409,8 @@ export async function getSubscriptionBillings(
 /**
  * Replaces many billing states, many rows a statement. With `before` (their values as read), only
  * the columns that changed in some row are written, so `subscription_billing_next_charge` is left
- * alone when no next charge moved (`updated_at` is always written).
+ * alone when no next charge moved (`updated_at` is always written), and only the term prices that
+ * changed.
  */
 export async function saveSubscriptionBillings(
   tx: Tx,
@@ -413,27 +418,35 @@ export async function saveSubscriptionBillings(
   updatedAt: string,
   before?: ReadonlyMap<string, SubscriptionBilling>,
 ): Promise<void> {
-  await runUpdates(tx, billingUpdates(states, updatedAt, before));
+  const planned = billingUpdates(states, updatedAt, before);
+  await runUpdates(tx, planned.states);
+  await runUpdates(tx, planned.terms);
+}
+
+/** The updates `saveSubscriptionBillings` runs: the state rows, and the term prices that changed. */
+export interface BillingUpdates {
+  readonly states: RowUpdates;
+  readonly terms: RowUpdates;
 }
 
 /**
- * The update `saveSubscriptionBillings` runs, planned (pure: a worker thread plans it for the
- * writing thread). With `versions` (each state's row version as read), a row is written only if
- * still at that version, as in `subscriptionUpdates`.
+ * The updates `saveSubscriptionBillings` runs, planned (pure: a worker thread plans them for the
+ * writing thread). With `versions` (each state's row version as read), a state row is written only
+ * if still at that version, as in `subscriptionUpdates`; the term prices go with it in the same
+ * transaction (a batch whose count of state rows falls short is refused whole).
  */
 export function billingUpdates(
   states: readonly SubscriptionBilling[],
   updatedAt: string,
   before?: ReadonlyMap<string, SubscriptionBilling>,
   versions?: ReadonlyMap<string, number>,
-): RowUpdates {
+): BillingUpdates {
   const columnsOf = (b: SubscriptionBilling) => ({
-    term_prices: termToJson(b.termPrices),
     cycle_state: cycleToJson(b.cycle, b.termPrices),
     next_charge_at: b.nextChargeAt,
   });
   const rows = states.map(columnsOf);
-  const names = ['term_prices', 'cycle_state', 'next_charge_at'] as const;
+  const names = ['cycle_state', 'next_charge_at'] as const;
   const olds = before && states.map((b) => before.get(b.subscriptionId));
   const assigned = new Set<(typeof names)[number]>(olds ? [] : names);
   for (const [i, was] of (olds ?? []).entries()) {
@@ -442,17 +455,34 @@ export function billingUpdates(
     if (assigned.size === names.length) break;
   }
   const changed = names.filter((name) => assigned.has(name));
+  const terms: unknown[][] = [];
+  for (const [i, b] of states.entries()) {
+    const was = olds?.[i];
+    // The same object as read is unchanged; another is compared by its text.
+    if (was?.termPrices === b.termPrices) continue;
+    const text = termToJson(b.termPrices);
+    if (!was || termToJson(was.termPrices) !== text) terms.push([b.subscriptionId, text]);
+  }
   return {
-    table: 'subscription_billing',
-    key: { name: 'subscription_id', type: 'text' },
-    columns: [...changed, 'updated_at'].map((name) => ({ name, type: 'text' })),
-    rows: states.map((b, i) => [
-      b.subscriptionId,
-      ...changed.map((name) => rows[i]?.[name]),
-      updatedAt,
-      ...(versions ? [versions.get(b.subscriptionId)] : []),
-    ]),
-    version: versions ? 'expect' : 'bump',
+    states: {
+      table: 'subscription_billing',
+      key: { name: 'subscription_id', type: 'text' },
+      columns: [...changed, 'updated_at'].map((name) => ({ name, type: 'text' })),
+      rows: states.map((b, i) => [
+        b.subscriptionId,
+        ...changed.map((name) => rows[i]?.[name]),
+        updatedAt,
+        ...(versions ? [versions.get(b.subscriptionId)] : []),
+      ]),
+      version: versions ? 'expect' : 'bump',
+    },
+    terms: {
+      table: 'subscription_term_prices',
+      key: { name: 'subscription_id', type: 'text' },
+      columns: [{ name: 'term_prices', type: 'text' }],
+      rows: terms,
+      version: 'none',
+    },
   };
 }
 
@@ -464,22 +494,32 @@ export async function putSubscriptionBilling(
 ): Promise<void> {
   const values = {
     customer_country: b.customerCountry,
-    term_prices: termToJson(b.termPrices),
     cycle_state: cycleToJson(b.cycle, b.termPrices),
     next_charge_at: b.nextChargeAt,
     updated_at: updatedAt,
   };
-  if (insert)
+  const termPrices = termToJson(b.termPrices);
+  if (insert) {
     await tx
       .insertInto('subscription_billing')
       .values({ subscription_id: b.subscriptionId, ...values })
       .execute();
-  else
     await tx
-      .updateTable('subscription_billing')
-      .set({ ...values, version: sql`version + 1` })
-      .where('subscription_id', '=', b.subscriptionId)
+      .insertInto('subscription_term_prices')
+      .values({ subscription_id: b.subscriptionId, term_prices: termPrices })
       .execute();
+    return;
+  }
+  await tx
+    .updateTable('subscription_billing')
+    .set({ ...values, version: sql`version + 1` })
+    .where('subscription_id', '=', b.subscriptionId)
+    .execute();
+  await tx
+    .updateTable('subscription_term_prices')
+    .set({ term_prices: termPrices })
+    .where('subscription_id', '=', b.subscriptionId)
+    .execute();
 }
 
 /** The query of `listChargesDue` (exposed so its plan can be checked). */

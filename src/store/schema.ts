@@ -157,6 +157,7 @@ export const TABLES: readonly (keyof Database)[] = [
   'invoices',
   'billing_lines',
   'subscription_billing',
+  'subscription_term_prices',
   'repricing_rules',
   'buyer_group_members',
   'price_list_entries',
@@ -503,11 +504,16 @@ export interface RepricingRulesTable {
   created_at: string;
 }
 
+/** A subscription's term prices, apart from its billing state (migration 0018). */
+export interface SubscriptionTermPricesTable {
+  subscription_id: string;
+  /** JSON: the tier prices locked for the current term (and the chain they were priced on). */
+  term_prices: string;
+}
+
 export interface SubscriptionBillingTable {
   subscription_id: string;
   customer_country: string;
-  /** JSON: the tier prices locked for the current term (and the chain they were priced on). */
-  term_prices: string;
   /** JSON: the current charge cycle (chain, prices, quantity, the charge line per tier). */
   cycle_state: string | null;
   /** Start of the next charge cycle inside the term; null when the next event is the term end. */
@@ -600,6 +606,7 @@ export interface BillingTables {
   buyer_group_members: BuyerGroupMembersTable;
   repricing_rules: RepricingRulesTable;
   subscription_billing: SubscriptionBillingTable;
+  subscription_term_prices: SubscriptionTermPricesTable;
   billing_lines: BillingLinesTable;
   invoices: InvoicesTable;
   invoice_number_sequences: InvoiceNumberSequencesTable;

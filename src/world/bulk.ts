@@ -241,9 +241,8 @@ const TABLES: Partial<Record<Table, Columns>> = {
   subscriptions: columns(
     'id customer_tenant_id seller_tenant_id order_id order_line_id sku_id product_id offer_title publisher_kind billing #quantity term_duration billing_cycle #unit_price_minor currency status #auto_renew start_at term_start_at term_end_at cancellation_window_ends_at #partner_id partner_tenant_id support_contact_tenant_id sales_chain suspended_at ended_at created_at updated_at',
   ),
-  subscription_billing: columns(
-    'subscription_id customer_country term_prices cycle_state next_charge_at updated_at',
-  ),
+  subscription_billing: columns('subscription_id customer_country cycle_state next_charge_at updated_at'),
+  subscription_term_prices: columns('subscription_id term_prices'),
   invoices: columns(
     'id kind number seller_tenant_id buyer_tenant_id currency period closed_in_period original_invoice_id status tax_policy #line_count #subtotal_minor #tax_total_minor #total_minor issued_at voided_at void_reason created_at',
   ),
@@ -744,6 +743,7 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
     await store.refreshStatistics([
       'subscriptions',
       'subscription_billing',
+      'subscription_term_prices',
       'billing_lines',
       'invoices',
       'orders',
@@ -977,12 +977,14 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
     ) => {
       const prices = tierPrices(key, l, country);
       const pricesText = tierPricesToJson(prices);
-      const termPricesText = `{"chain":${chainText},"prices":${pricesText}}`;
+      loader.add('subscription_term_prices', {
+        subscription_id: subscriptionId,
+        term_prices: `{"chain":${chainText},"prices":${pricesText}}`,
+      });
       if (l.billing !== 'license' || l.termDuration === null) {
         loader.add('subscription_billing', {
           subscription_id: subscriptionId,
           customer_country: country,
-          term_prices: termPricesText,
           cycle_state: null,
           next_charge_at: null,
           updated_at: at,
@@ -1055,7 +1057,6 @@ export async function generateBulkWorld(csp: OpenCsp, spec: BulkSpec): Promise<B
       loader.add('subscription_billing', {
         subscription_id: subscriptionId,
         customer_country: country,
-        term_prices: termPricesText,
         cycle_state: `${head.slice(0, -1)},"chargeLineIds":${JSON.stringify(raw.map((r) => r.id))},"ofTerm":true}`,
         next_charge_at: nextChargeAt,
         updated_at: at,

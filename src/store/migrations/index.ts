@@ -21,6 +21,7 @@ import { creditNotesIndex } from './0014-credit-notes-index.ts';
 import { invoiceLinesTotals } from './0015-invoice-lines-totals.ts';
 import { rowVersions } from './0016-row-versions.ts';
 import { draftsFewerIndexes } from './0017-drafts-fewer-indexes.ts';
+import { termPricesApart } from './0018-term-prices-apart.ts';
 
 export interface Migration {
   readonly id: string;
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   invoiceLinesTotals,
   rowVersions,
   draftsFewerIndexes,
+  termPricesApart,
 ];
 
 /**
