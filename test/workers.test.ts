@@ -37,18 +37,6 @@ describe('worker pool', () => {
     );
   });
 
-  it("gives each worker the young generation asked for, and V8's own without the option", async () => {
-    const youngOf = async (p: WorkerPool<TestTask, Uint8Array>) =>
-      (JSON.parse(decode(await p.runTask({ limits: true }))) as { maxYoungGenerationSizeMb: number })
-        .maxYoungGenerationSizeMb;
-    pool = startWorkerPool<TestTask, Uint8Array>(MODULE, { prefix: '' }, 1, { youngGenerationMiB: 96 });
-    expect(await youngOf(pool)).toBe(96);
-    await pool.close();
-    pool = startWorkerPool<TestTask, Uint8Array>(MODULE, { prefix: '' }, 1);
-    expect(await youngOf(pool)).not.toBe(96);
-    expect(() => startWorkerPool(MODULE, {}, 1, { youngGenerationMiB: 0 })).toThrow('youngGenerationMiB');
-  });
-
   it("rejects a task that throws with the worker's message, and goes on with the next", async () => {
     pool = startWorkerPool<TestTask, Uint8Array>(MODULE, { prefix: '' }, 1);
     await expect(pool.runTask({ fail: 'no such unit' })).rejects.toThrow('no such unit');

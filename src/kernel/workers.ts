@@ -43,31 +43,11 @@ export interface WorkerPool<T, R> {
   close(graceMs?: number): Promise<void>;
 }
 
-/** How each worker of a pool runs. */
-export interface WorkerOptions {
-  /**
-   * The most its heap's young generation may grow to (MiB; V8's default otherwise, ~48 MiB). A
-   * worker that keeps much of what it allocates alive for a while (a batch built before it is
-   * posted) pays for every object that survives a collection of the young generation; a larger one
-   * collects less often, so fewer of them are alive when it does.
-   */
-  readonly youngGenerationMiB?: number;
-}
-
 /**
  * Starts `size` workers (at least one) on `module` (a TypeScript module calling `serveTasks`), each
  * given `data` (read there with `taskData()`).
  */
-export function startWorkerPool<T, R>(
-  module: URL,
-  data: unknown,
-  size: number,
-  options: WorkerOptions = {},
-): WorkerPool<T, R> {
-  const young = options.youngGenerationMiB;
-  if (young !== undefined && (!Number.isSafeInteger(young) || young < 1))
-    throw new Error(`youngGenerationMiB must be a whole number of MiB, 1 or more (got ${young})`);
-  const resourceLimits = young === undefined ? undefined : { maxYoungGenerationSizeMb: young };
+export function startWorkerPool<T, R>(module: URL, data: unknown, size: number): WorkerPool<T, R> {
   let nextId = 0;
   let failure: Error | undefined;
   const members: Member<R>[] = [];
@@ -78,10 +58,7 @@ export function startWorkerPool<T, R>(
     member.worker.unref();
   };
   for (let i = 0; i < Math.max(1, Math.floor(size)); i++) {
-    const worker = new Worker(BOOT, {
-      workerData: { module: module.href, data },
-      ...(resourceLimits && { resourceLimits }),
-    });
+    const worker = new Worker(BOOT, { workerData: { module: module.href, data } });
     worker.unref();
     const member: Member<R> = { worker, pending: new Map() };
     worker.on('message', (reply: Reply<R>) => {

@@ -33,14 +33,6 @@ import type { DueTask, DueWorkerData } from './due-worker.ts';
 const WORKER_CACHE_MIB = 64;
 
 /**
- * The worker's young generation (MiB). A batch (its subscriptions, states, lines and events) stays
- * alive from its read until it is posted, so with V8's default each collection of the young
- * generation copied most of it: on a quarter of a million renewals, 832 collections and 7.6 s of
- * the worker's ~37 s busy; at 384 MiB 113 and 4.2 s, the process's peak RSS within 25 MiB.
- */
-export const WORKER_YOUNG_GENERATION_MIB = 384;
-
-/**
  * Writes a due batch the worker rated: `processDue`'s write, under its name (the same command, its
  * reads done ahead), refused whole if a row changed since it was read. Internal: its input is the
  * worker's result, never a request's; no route exposes it.
@@ -123,9 +115,7 @@ async function rateAhead(
 ): Promise<Outcome<void>> {
   const { catalogue: _, ...program } = csp.program;
   const data: DueWorkerData = { url, cacheMiB: WORKER_CACHE_MIB, program };
-  const pool = startWorkerPool<DueTask, RatedDue>(new URL('./due-worker.ts', import.meta.url), data, 1, {
-    youngGenerationMiB: WORKER_YOUNG_GENERATION_MIB,
-  });
+  const pool = startWorkerPool<DueTask, RatedDue>(new URL('./due-worker.ts', import.meta.url), data, 1);
   const now = toInstant(at.now);
   const rate = (after: DueCursor | undefined) => pool.runTask({ now, batch, after });
   let pending: Promise<RatedDue> | undefined = rate(undefined);

@@ -1,17 +1,15 @@
 /**
  * A worker module for the worker pool's tests (`test/workers.test.ts`): echoes text back as bytes,
- * after a wait if asked; throws or exits when told to, or reports its thread's resource limits. When the pool closes it writes `closedFile`
+ * after a wait if asked; throws or exits when told to. When the pool closes it writes `closedFile`
  * (if given), or never finishes closing (`hangOnClose`).
  */
 import { writeFileSync } from 'node:fs';
-import { resourceLimits } from 'node:worker_threads';
 import { serveTasks, taskData } from '../../src/kernel/workers.ts';
 
 export type TestTask =
   | { readonly echo: string; readonly waitMs?: number }
   | { readonly fail: string }
-  | { readonly exit: number }
-  | { readonly limits: true };
+  | { readonly exit: number };
 
 export interface TestWorkerData {
   readonly prefix: string;
@@ -26,7 +24,6 @@ serveTasks<TestTask, Uint8Array>(
   async (task) => {
     if ('fail' in task) throw new Error(task.fail);
     if ('exit' in task) process.exit(task.exit);
-    if ('limits' in task) return encoder.encode(JSON.stringify(resourceLimits));
     if (task.waitMs) await new Promise((r) => setTimeout(r, task.waitMs));
     return encoder.encode(`${prefix}${task.echo}`);
   },
