@@ -16,7 +16,7 @@ import type { CommandContext } from '../app/context.ts';
 import type { PricePoint } from '../catalog/model.ts';
 import { availabilitiesOf } from '../catalog/store.ts';
 import { toInstant } from '../kernel/time.ts';
-import { type RowUpdates, runUpdates } from '../store/update-many.ts';
+import type { RowUpdates } from '../store/update-many.ts';
 import type { Subscription } from '../subscriptions/model.ts';
 import { documentsOf } from './drafts.ts';
 import type { BillingLine, SubscriptionBilling } from './model.ts';
@@ -134,7 +134,5 @@ export interface RatedBilling {
 export async function writeRated(ctx: CommandContext, rated: RatedBilling): Promise<number> {
   store.placeRows(rated.lines, await documentsOf(ctx, rated.lines.map(store.placeOfRow)));
   await store.insertLineRows(ctx.tx, rated.lines);
-  const written = await runUpdates(ctx.tx, rated.states);
-  await runUpdates(ctx.tx, rated.terms);
-  return written;
+  return store.runBillingUpdates(ctx.tx, rated);
 }

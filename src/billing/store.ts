@@ -418,9 +418,14 @@ export async function saveSubscriptionBillings(
   updatedAt: string,
   before?: ReadonlyMap<string, SubscriptionBilling>,
 ): Promise<void> {
-  const planned = billingUpdates(states, updatedAt, before);
-  await runUpdates(tx, planned.states);
+  await runBillingUpdates(tx, billingUpdates(states, updatedAt, before));
+}
+
+/** Runs planned billing updates: the states, then the term prices. Returns the states updated. */
+export async function runBillingUpdates(tx: Tx, planned: BillingUpdates): Promise<number> {
+  const written = await runUpdates(tx, planned.states);
   await runUpdates(tx, planned.terms);
+  return written;
 }
 
 /** The updates `saveSubscriptionBillings` runs: the state rows, and the term prices that changed. */
