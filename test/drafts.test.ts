@@ -7,9 +7,11 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { CommandContext } from '../src/app/context.ts';
 import type { OpenCsp } from '../src/app/opencsp.ts';
+import { closeBillingPeriod } from '../src/billing/close.ts';
 import { documentsOf, writeLines } from '../src/billing/drafts.ts';
 import type { BillingLine } from '../src/billing/model.ts';
 import { type IdSource, seededIds } from '../src/kernel/ids.ts';
+import { SYSTEM } from '../src/kernel/principal.ts';
 import { describeEachDatabase } from './support/databases.ts';
 
 const SELLER = '10000000-0000-4000-8000-000000000001';
@@ -187,5 +189,36 @@ describeEachDatabase('draft documents', (db) => {
     const [late] = await command((ctx) => documentsOf(ctx, [line('2026-01')]));
     expect(late).not.toBe(draft?.id);
     expect(await documents()).toHaveLength(2);
+  });
+
+  it('the close issues a period’s drafts in the order they were created: numbers follow it, not the buyers’ ids', async () => {
+    // January: OTHER_BUYER's invoice. February: OTHER_BUYER's invoice (its id sorts after BUYER's),
+    // a credit note against January's, then BUYER's invoice.
+    const other = { buyerTenantId: OTHER_BUYER };
+    const [charge] = await command((ctx) => writeLines(ctx, [line('2026-01', other)]));
+    if (!charge) throw new Error('no line');
+    await command((ctx) => writeLines(ctx, [line('2026-02', other)]));
+    await command((ctx) => writeLines(ctx, [{ ...refundOf(charge, '2026-02'), ...other }]));
+    await command((ctx) => writeLines(ctx, [line('2026-02')]));
+    const close = await closeBillingPeriod(
+      csp,
+      { principal: SYSTEM, now: new Date('2026-03-01T00:00:00.000Z') },
+      { period: '2026-02' },
+    );
+    expect(close).toMatchObject({ ok: true, value: { documentsIssued: 4 } });
+    const numbered = await csp.store.read((tx) =>
+      tx
+        .selectFrom('invoices')
+        .select(['kind', 'buyer_tenant_id as buyer', 'closed_in_period as closedIn', 'number'])
+        .execute(),
+    );
+    const sequence = (d: { number: string | null }) => String(d.number).slice(-6);
+    numbered.sort((a, b) => sequence(a).localeCompare(sequence(b)));
+    expect(numbered.map((d) => [d.closedIn, d.kind, d.buyer, sequence(d)])).toEqual([
+      ['2026-01', 'invoice', OTHER_BUYER, '000001'],
+      ['2026-02', 'invoice', OTHER_BUYER, '000002'],
+      ['2026-02', 'credit-note', OTHER_BUYER, '000003'],
+      ['2026-02', 'invoice', BUYER, '000004'],
+    ]);
   });
 });

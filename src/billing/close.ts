@@ -59,10 +59,10 @@ async function isClosed(ctx: CommandContext, period: string): Promise<boolean> {
 }
 
 /**
- * The earliest period ≤ `upTo` with drafts: the first entry of `invoices_drafts` (migration 0012).
- * Ordered by that index's whole key (`ISSUE_ORDER`), as `draftsToIssueQuery` is, so that no other
- * index can give the order: ordered by the period alone, PostgreSQL with fresh statistics of the
- * large world chose `invoices_closed` (period first too) and filtered it for drafts, reading the
+ * The earliest period ≤ `upTo` with drafts: the first entry of `invoices_draft_order` (migration
+ * 0019). Ordered by that index's whole key (`ISSUE_ORDER`), as `draftsToIssueQuery` is, so that no
+ * other index can give the order: ordered by the period alone, PostgreSQL with fresh statistics of
+ * the large world chose `invoices_closed` (period first too) and filtered it for drafts, reading the
  * 245,500 documents already issued before the first draft — 1.2 s a step, and more at each step.
  */
 export function earliestDraftPeriodQuery(tx: Kysely<Database>, upTo: string) {
@@ -75,16 +75,11 @@ export function earliestDraftPeriodQuery(tx: Kysely<Database>, upTo: string) {
   ).limit(1);
 }
 
-/** The key of `invoices_drafts` (migration 0012): the order drafts are issued in. */
-const ISSUE_ORDER = [
-  'closed_in_period',
-  'seller_tenant_id',
-  'kind',
-  'buyer_tenant_id',
-  'currency',
-  'original_invoice_id',
-  'id',
-] as const;
+/**
+ * The key of `invoices_draft_order` (migration 0019): the order drafts are issued in, the order they
+ * were created in (ids are ordered by creation).
+ */
+const ISSUE_ORDER = ['closed_in_period', 'id'] as const;
 
 /** `query` (over `invoices`) ordered by `ISSUE_ORDER`. */
 function inIssueOrder<O>(query: SelectQueryBuilder<Database, 'invoices', O>) {
@@ -100,8 +95,8 @@ interface PeriodWork {
 /**
  * The earliest period ≤ `upTo` with lines not on a document, or drafts not issued. Index seeks
  * only, whatever the number of lines and documents already billed: the first entry of the
- * partial index of open lines (`billing_lines_open`, by period) and of drafts (`invoices_drafts`,
- * by the period they are closed in). That first open
+ * partial index of open lines (`billing_lines_open`, by period) and of drafts
+ * (`invoices_draft_order`, by the period they are closed in). That first open
  * line also says whether the period returned has lines to draft — no second query that asks it
  * (`period = ? and invoice_id is null limit 1` is one PostgreSQL may plan as a scan of the table
  * that stops at the first match, when its statistics still count the lines just drafted as open,
@@ -356,8 +351,8 @@ export function openGroupsQuery(tx: Kysely<Database>, period: string, batch: num
 }
 
 /**
- * The next `batch` drafts of `period` in issue order (seller, kind, buyer, currency, original, id):
- * read in that order from the partial index `invoices_drafts` (migration 0012), stopping after the
+ * The next `batch` drafts of `period` in issue order (the order they were created in): read in
+ * that order from the partial index `invoices_draft_order` (migration 0019), stopping after the
  * batch. (Drafts have no number; asking for `number is null` as well made SQLite pick the unique
  * index on `number`, then read and sort every draft left.)
  */
@@ -373,7 +368,7 @@ export function draftsToIssueQuery(tx: Kysely<Database>, period: string, batch: 
 
 /**
  * Issues up to `batch` drafts of `period`: totals from their lines, gapless numbers per seller and
- * year (in the drafts' order: seller, kind, buyer, currency, original, id). Set-based: one query
+ * year (in the drafts' order: the order they were created in). Set-based: one query
  * for the totals, one for the sellers' counters (and one insert of the missing ones), one update of
  * the documents, one update per seller's counter; `invoice.issued` is recorded per document.
  */
@@ -596,7 +591,7 @@ export async function closeBillingPeriod(
   if (!due.ok) return due;
   // The month's lines are rated; the issue sums each draft's from `billing_lines_invoice` alone
   // once PostgreSQL knows their pages are visible to all (`Store.vacuum`), and reads the drafts in
-  // order from `invoices_drafts` once it knows how many there are: with no statistics of the rating's
+  // order from `invoices_draft_order` once it knows how many there are: with no statistics of the rating's
   // new drafts it estimated 53 rows for 842,700 and read them all and sorted them, each step.
   await csp.store.vacuum(['billing_lines']);
   await csp.store.refreshStatistics(['invoices']);

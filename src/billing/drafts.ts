@@ -177,8 +177,9 @@ async function refundedDocuments(
 /**
  * The draft of each relationship (seller, buyer, currency) named, closed in `period`, or null: its
  * draft invoice, or (`original` given) its earliest draft credit note against that document. One
- * index seek per relationship on both databases (`invoices_drafts`, migration 0012): each lookup is
- * a subquery over its own `VALUES` row, so the planner cannot turn the list into a join — as a
+ * index seek per relationship on both databases — a draft invoice in `invoices_draft_invoice`
+ * (migration 0013), a draft credit note among the notes against its document in
+ * `invoices_original` (migration 0014): each lookup is a subquery over its own `VALUES` row, so the planner cannot turn the list into a join — as a
  * join, PostgreSQL could not estimate how few drafts match and hashed the list against every draft
  * of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every seller × buyer
  * combination (20 ms a query over a due batch's few hundred of each).
@@ -199,14 +200,16 @@ export function existingDraftsQuery(
       ([seller, buyer, currency, original]) => sql`(${seller}, ${buyer}, ${currency}, ${original ?? ''})`,
     ),
   );
-  const original =
-    kind === 'invoice' ? sql`i.original_invoice_id is null` : sql`i.original_invoice_id = r.column4`;
+  // The kind as a literal: SQLite uses a partial index only when the query implies its condition.
+  const document =
+    kind === 'invoice'
+      ? sql`i.kind = 'invoice'`
+      : sql`i.original_invoice_id = r.column4 and i.kind = 'credit-note'`;
   return sql<{ seller: string; buyer: string; currency: string; original: string; id: string | null }>`
     select r.column1 as seller, r.column2 as buyer, r.column3 as currency, r.column4 as original,
       (select min(i.id) from invoices i
-        where i.status = 'draft' and i.closed_in_period = ${period} and i.seller_tenant_id = r.column1
-          and i.kind = ${kind} and i.buyer_tenant_id = r.column2 and i.currency = r.column3
-          and ${original}) as id
+        where ${document} and i.status = 'draft' and i.closed_in_period = ${period}
+          and i.seller_tenant_id = r.column1 and i.buyer_tenant_id = r.column2 and i.currency = r.column3) as id
     from (values ${rows}) as r`.compile(tx);
 }
 

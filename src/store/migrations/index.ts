@@ -22,6 +22,7 @@ import { invoiceLinesTotals } from './0015-invoice-lines-totals.ts';
 import { rowVersions } from './0016-row-versions.ts';
 import { draftsFewerIndexes } from './0017-drafts-fewer-indexes.ts';
 import { termPricesApart } from './0018-term-prices-apart.ts';
+import { draftsInCreationOrder } from './0019-drafts-in-creation-order.ts';
 
 export interface Migration {
   readonly id: string;
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   rowVersions,
   draftsFewerIndexes,
   termPricesApart,
+  draftsInCreationOrder,
 ];
 
 /**
