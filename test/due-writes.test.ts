@@ -58,7 +58,7 @@ function recordingStore(store: Store, statements: string[]): Store {
 /** The columns an `UPDATE <table> SET a = …, b = …` assigns. */
 function assigned(statements: readonly string[], table: string): string[][] {
   return statements
-    .filter((s) => new RegExp(`^update "?${table}"? set`, 'i').test(s))
+    .filter((s) => new RegExp(`^update (or fail )?"?${table}"? set`, 'i').test(s))
     .map((s) =>
       [...(s.match(/ set (.*?) from /is)?.[1] ?? '').matchAll(/"?(\w+)"? = /g)].map((m) => m[1] as string),
     );

@@ -81,6 +81,20 @@ describeEachDatabase('insertMany', (db) => {
     ).rejects.toThrow(/3 values for 4 columns/);
     expect(await count()).toBe(0);
   });
+
+  it('a statement that fails midway (a duplicate key) fails its transaction: none of its rows stay', async () => {
+    // On SQLite the statement is OR FAIL, which keeps the rows before the failing one until the
+    // transaction rolls back: the write rolls it back whole.
+    const rows = Array.from({ length: 20 }, (_, i) => [`r${i === 15 ? 3 : i}`, i, '0', null]);
+    await expect(
+      csp.store.write(async (tx) => {
+        await insertMany(tx, TABLE, COLUMNS, [['before', 0, '0', null]]);
+        await insertMany(tx, TABLE, COLUMNS, rows);
+        return { commit: true, value: undefined };
+      }),
+    ).rejects.toThrow(/unique|duplicate/i);
+    expect(await count()).toBe(0);
+  });
 });
 
 it("builds each statement text once per shape, with the dialect's parameters", () => {
@@ -89,7 +103,8 @@ it("builds each statement text once per shape, with the dialect's parameters", (
     'INSERT INTO "insert_many_probe" ("id", "n", "big", "t") VALUES ($1, $2, $3, $4), ($5, $6, $7, $8)',
   );
   expect(insertManyText('numbered', TABLE, COLUMNS, 2)).toBe(a);
+  // SQLite: OR FAIL, so that it keeps no statement journal (`failClause`).
   expect(insertManyText('question', TABLE, COLUMNS, 1)).toBe(
-    'INSERT INTO "insert_many_probe" ("id", "n", "big", "t") VALUES (?, ?, ?, ?)',
+    'INSERT OR FAIL INTO "insert_many_probe" ("id", "n", "big", "t") VALUES (?, ?, ?, ?)',
   );
 });

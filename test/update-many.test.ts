@@ -122,6 +122,13 @@ describeEachDatabase('updateMany', (db) => {
     ]);
   });
 
+  it('SQLite updates OR FAIL (no statement journal, `failClause`); PostgreSQL has no such clause', () => {
+    const [statement] = updateManyStatements(TABLE, KEY, COLUMNS, [['r1', 1, '1', 'x']]);
+    expect(statement?.compile(raw).sql).toMatch(
+      db.name === 'sqlite' ? /^UPDATE OR FAIL "update_many_probe" SET / : /^UPDATE "update_many_probe" SET /,
+    );
+  });
+
   if (db.name === 'sqlite')
     it('finds each row by its key: SQLite never scans the table', async () => {
       const rows = Array.from({ length: 600 }, (_, i) => [`r${i * 7}`, i, String(i), 'x']);

@@ -1,7 +1,7 @@
 /**
  * Many rows inserted with multi-row statements whose text is built once per (table, columns, row
- * count) and bound with the rows' values as they are: `INSERT INTO t (a, b, …) VALUES (?, ?, …), …`
- * (`$1, $2, …` on PostgreSQL).
+ * count) and bound with the rows' values as they are: `INSERT OR FAIL INTO t (a, b, …) VALUES (?, ?, …), …`
+ * on SQLite (`failClause`), `INSERT INTO t … VALUES ($1, $2, …), …` on PostgreSQL.
  *
  * The query builder's `insertInto(t).values(objects)` walks every value of every row object twice
  * (parsing, then compiling), and a month close inserts millions of lines 500 at a time: a fifth of
@@ -9,7 +9,14 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { cachedText, type ParameterStyle, parameter, parameterStyle, quoted } from './statement-text.ts';
+import {
+  cachedText,
+  failClause,
+  type ParameterStyle,
+  parameter,
+  parameterStyle,
+  quoted,
+} from './statement-text.ts';
 
 /** Rows per statement, at most: 30 columns bind 15,000 values, below either database's limit. */
 export const INSERT_ROWS_PER_STATEMENT = 500;
@@ -25,7 +32,7 @@ export function insertManyText(
     const rows: string[] = [];
     let n = 0;
     for (let r = 0; r < count; r++) rows.push(`(${columns.map(() => parameter(style, ++n)).join(', ')})`);
-    return `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${rows.join(', ')}`;
+    return `INSERT${failClause(style)} INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${rows.join(', ')}`;
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Many rows updated in one statement: `UPDATE t SET a = v.column2, … FROM (VALUES (…), …) AS v
  * WHERE t.key = v.column1` — portable SQL (SQLite ≥ 3.33, PostgreSQL, CockroachDB), the VALUES
- * columns named `column1…` by both.
+ * columns named `column1…` by both; `UPDATE OR FAIL` on SQLite (`failClause`).
  *
  * The first row's values are cast to their columns' types: PostgreSQL resolves each VALUES column's
  * type from them (the later rows' parameters follow), and SQLite still plans "for each row of v,
@@ -9,7 +9,14 @@
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { Database } from './schema.ts';
-import { cachedText, type ParameterStyle, parameter, parameterStyle, quoted } from './statement-text.ts';
+import {
+  cachedText,
+  failClause,
+  type ParameterStyle,
+  parameter,
+  parameterStyle,
+  quoted,
+} from './statement-text.ts';
 
 export interface ValueColumn<C extends string = string> {
   readonly name: C;
@@ -53,7 +60,7 @@ function updateText(
       );
     const expected =
       version === 'expect' ? ` AND ${quoted(table)}.${quoted(VERSION.name)} = v.column${all.length}` : '';
-    return `UPDATE ${quoted(table)} SET ${set.join(', ')} FROM (VALUES ${rows.join(', ')}) AS v WHERE ${quoted(table)}.${quoted(key.name)} = v.column1${expected}`;
+    return `UPDATE${failClause(style)} ${quoted(table)} SET ${set.join(', ')} FROM (VALUES ${rows.join(', ')}) AS v WHERE ${quoted(table)}.${quoted(key.name)} = v.column1${expected}`;
   });
 }
 
