@@ -368,9 +368,9 @@ export function draftsToIssueQuery(tx: Kysely<Database>, period: string, batch: 
 
 /**
  * Issues up to `batch` drafts of `period`: totals from their lines, gapless numbers per seller and
- * year (in the drafts' order: the order they were created in). Set-based: one query
- * for the totals, one for the sellers' counters (and one insert of the missing ones), one update of
- * the documents, one update per seller's counter; `invoice.issued` is recorded per document.
+ * year (in the drafts' order: the order they were created in). Set-based: one query for the
+ * totals, one for the sellers' counters (and one insert of the missing ones), one update of the
+ * documents, one update per seller's counter; `invoice.issued` is recorded per document.
  */
 async function issueStep(
   ctx: CommandContext,
@@ -591,8 +591,8 @@ export async function closeBillingPeriod(
   if (!due.ok) return due;
   // The month's lines are rated; the issue sums each draft's from `billing_lines_invoice` alone
   // once PostgreSQL knows their pages are visible to all (`Store.vacuum`), and reads the drafts in
-  // order from `invoices_draft_order` once it knows how many there are: with no statistics of the rating's
-  // new drafts it estimated 53 rows for 842,700 and read them all and sorted them, each step.
+  // order from `invoices_draft_order` once it knows how many there are: with no statistics of the
+  // rating's new drafts it estimated 53 rows for 842,700 and read them all and sorted them, each step.
   await csp.store.vacuum(['billing_lines']);
   await csp.store.refreshStatistics(['invoices']);
   const closed: string[] = [];

@@ -179,9 +179,9 @@ async function refundedDocuments(
  * draft invoice, or (`original` given) its earliest draft credit note against that document. One
  * index seek per relationship on both databases — a draft invoice in `invoices_draft_invoice`
  * (migration 0013), a draft credit note among the notes against its document in
- * `invoices_original` (migration 0014): each lookup is a subquery over its own `VALUES` row, so the planner cannot turn the list into a join — as a
- * join, PostgreSQL could not estimate how few drafts match and hashed the list against every draft
- * of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every seller × buyer
+ * `invoices_original` (migration 0014): each lookup is a subquery over its own `VALUES` row, so
+ * the planner cannot turn the list into a join — as a join, PostgreSQL could not estimate how few
+ * drafts match and hashed the list against every draft of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every seller × buyer
  * combination (20 ms a query over a due batch's few hundred of each).
  */
 export function existingDraftsQuery(

@@ -1,7 +1,7 @@
 /**
  * Many rows inserted with multi-row statements whose text is built once per (table, columns, row
- * count) and bound with the rows' values as they are: `INSERT OR FAIL INTO t (a, b, …) VALUES (?, ?, …), …`
- * on SQLite (`failClause`), `INSERT INTO t … VALUES ($1, $2, …), …` on PostgreSQL.
+ * count) and bound with the rows' values as they are: `INSERT OR FAIL INTO t (a, b, …) VALUES
+ * (?, ?, …), …` on SQLite (`failClause`), `INSERT INTO t … VALUES ($1, $2, …), …` on PostgreSQL.
  *
  * The query builder's `insertInto(t).values(objects)` walks every value of every row object twice
  * (parsing, then compiling), and a month close inserts millions of lines 500 at a time: a fifth of

@@ -7,7 +7,7 @@ import type { Migration } from './index.ts';
  * `invoices_drafts` (closed in, seller, kind, buyer, currency, original, id: migration 0012) gave
  * the close its issue order and found a relationship's drafts. Each new draft entered it at a
  * place of its own — a seller's buyers are random ids — so every due batch of the close's rating
- * logged again the pages its ~120 new drafts landed on, and the issue then walked the drafts in
+ * logged again the pages its ~400 new drafts landed on, and the issue then walked the drafts in
  * that order: each document's row, its `invoice.issued` event's entry in `ledger_events_entity`
  * and its lines' entries in `billing_lines_invoice` at places of their own as well.
  *
