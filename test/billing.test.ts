@@ -467,7 +467,7 @@ describeEachDatabase('billing', (db) => {
       );
       // SQLite has no visibility map: the close asks nothing of it (and has no such catalog to read).
       // And `invoices` analyzed twice: before the issue (the rating's new drafts counted, so the issue
-      // reads them in order from invoices_drafts), and after the close, for the exports.
+      // reads them in order from invoices_draft_order), and after the close, for the exports.
       if (before)
         expect(await visibility()).toEqual({
           pages: 1,
