@@ -19,6 +19,8 @@ import { SYSTEM } from '../src/kernel/principal.ts';
 import { addDays } from '../src/kernel/time.ts';
 import type { Store } from '../src/store/store.ts';
 import { processDue } from '../src/subscriptions/due.ts';
+import type { Subscription } from '../src/subscriptions/model.ts';
+import { getSubscription, subscriptionUpdates } from '../src/subscriptions/store.ts';
 import { must } from '../src/world/builder.ts';
 import { buildCommerceWorld, type CommerceWorld, orderDirectSeats } from './support/commerce.ts';
 import { describeEachDatabase, T0 } from './support/databases.ts';
@@ -135,5 +137,20 @@ describeEachDatabase('due batch writes', (db) => {
     expect(r.ended_at).toBeNull();
     expect(e.status).toBe('expired');
     expect(e.ended_at).not.toBeNull();
+  });
+
+  it('the sales chain is written when it changed, and only then, whichever object holds it', async () => {
+    const id = await order(true);
+    const s = (await csp.store.read((tx) => getSubscription(tx, id))) as Subscription;
+    const before = new Map([[id, s]]);
+    const columns = (next: Subscription) => subscriptionUpdates([next], before).columns.map((c) => c.name);
+    // The same object (a renewal keeps it), or an equal copy (read again): not written.
+    expect(columns({ ...s, updatedAt: 'later' })).toEqual(['updated_at']);
+    expect(columns({ ...s, salesChain: JSON.parse(JSON.stringify(s.salesChain)) })).toEqual([]);
+    // A party renamed: written, as its text.
+    const renamed = s.salesChain.map((p, i) => (i === 1 ? { ...p, name: `${p.name} (renamed)` } : p));
+    const update = subscriptionUpdates([{ ...s, salesChain: renamed }], before);
+    expect(update.columns.map((c) => c.name)).toEqual(['sales_chain']);
+    expect(update.rows).toEqual([[id, JSON.stringify(renamed)]]);
   });
 });

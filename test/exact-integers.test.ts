@@ -7,6 +7,7 @@
 import Sqlite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { selectArrays } from '../src/store/array-rows.ts';
 import { exactInt8, exactInteger, exactSqlite, STATEMENT_CACHE_SIZE } from '../src/store/exact-integers.ts';
 import { describeEachDatabase } from './support/databases.ts';
 
@@ -71,6 +72,21 @@ describeEachDatabase('integers read exactly', (db) => {
     expect(arrays).toEqual([
       [PAST_2_53, 'exact-a'],
       [7, 'exact-b'],
+    ]);
+    // Array reads in a transaction (due batches): the same, and they see the transaction's writes.
+    const inTx = await csp.store.write(async (tx) => {
+      await tx.updateTable('counters').set({ value: 8 }).where('name', '=', 'exact-b').execute();
+      const query = tx
+        .selectFrom('counters')
+        .select(['value', 'name'])
+        .where('name', 'like', 'exact-%')
+        .orderBy('name')
+        .compile();
+      return { commit: false, value: await selectArrays(tx, query) };
+    });
+    expect(inTx).toEqual([
+      [PAST_2_53, 'exact-a'],
+      [8, 'exact-b'],
     ]);
     // Statements that write still report their changes.
     const del = await d.deleteFrom('counters').where('name', 'like', 'exact-%').executeTakeFirst();

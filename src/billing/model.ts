@@ -88,6 +88,46 @@ export interface TermPrices {
   readonly prices: readonly TierPrice[];
 }
 
+/**
+ * `term` itself when `chain` and `prices` equal its own field by field (a renewal at the same
+ * prices: the state keeps the object it read, and the term prices are not written again), else new
+ * term prices.
+ */
+export function samePricesOrNew(
+  term: TermPrices,
+  chain: SalesChain,
+  prices: readonly TierPrice[],
+): TermPrices {
+  const same =
+    chain.length === term.chain.length &&
+    chain.every((p, i) => {
+      const q = term.chain[i];
+      return (
+        q !== undefined &&
+        p.tenantId === q.tenantId &&
+        p.role === q.role &&
+        p.partnerId === q.partnerId &&
+        p.name === q.name
+      );
+    }) &&
+    prices.length === term.prices.length &&
+    prices.every((p, i) => {
+      const q = term.prices[i];
+      return (
+        q !== undefined &&
+        p.tier === q.tier &&
+        p.sellerTenantId === q.sellerTenantId &&
+        p.buyerTenantId === q.buyerTenantId &&
+        p.unitPriceMicros === q.unitPriceMicros &&
+        p.costMicros === q.costMicros &&
+        p.erpMicros === q.erpMicros &&
+        p.source === q.source &&
+        p.sourceId === q.sourceId
+      );
+    });
+  return same ? term : { chain, prices };
+}
+
 /** The charge cycle being billed: what a refund or a quantity change on it works from. */
 export interface CycleState {
   readonly index: number;

@@ -36,7 +36,7 @@ import {
   nextCycleStart,
 } from './charges.ts';
 import { documentsCreditedIn, documentsOf, writeLines } from './drafts.ts';
-import type { BillingLine, CycleState, SubscriptionBilling } from './model.ts';
+import { type BillingLine, type CycleState, type SubscriptionBilling, samePricesOrNew } from './model.ts';
 import { minorToMicros } from './money.ts';
 import { type PriceKey, priceChain, type SellerPricing, type TierPrice } from './pricing.ts';
 import * as store from './store.ts';
@@ -319,7 +319,7 @@ export async function chargeRenewal(
   if (!s.termDuration) return;
   const start = new Date(s.termStartAt);
   const repriced = await repriceSubscription(ctx, s, b.customerCountry, s.salesChain, start, true, io);
-  const termPrices = repriced.ok ? { chain: s.salesChain, prices: repriced.value } : b.termPrices;
+  const termPrices = repriced.ok ? samePricesOrNew(b.termPrices, s.salesChain, repriced.value) : b.termPrices;
   const c = cycle(start, anchorDay(s), cycleMonths(s.termDuration, s.billingCycle), 0);
   const state = await chargeCycle(ctx, s, { ...b, termPrices }, c, 'renew', io);
   await io.putBilling({ ...b, termPrices, cycle: state, nextChargeAt: nextCharge(s, c) }, false);

@@ -5,6 +5,7 @@
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { TermDuration } from '../catalog/model.ts';
+import { selectArrays } from '../store/array-rows.ts';
 import { insertMany } from '../store/insert-many.ts';
 import type {
   BillingLinesTable,
@@ -370,18 +371,31 @@ function statesQuery(tx: Tx) {
   return tx
     .selectFrom('subscription_billing as b')
     .innerJoin('subscription_term_prices as t', 't.subscription_id', 'b.subscription_id')
-    .selectAll('b')
-    .select('t.term_prices');
+    .select([
+      'b.subscription_id',
+      'b.customer_country',
+      'b.cycle_state',
+      'b.next_charge_at',
+      't.term_prices',
+    ]);
 }
 
-function toSubscriptionBilling(r: StateRow): SubscriptionBilling {
-  const term = termFromJson(r.term_prices);
+/** A state from the values `statesQuery` selects, in its order. */
+function stateOf(values: readonly unknown[]): SubscriptionBilling {
+  const [subscriptionId, customerCountry, cycleState, nextChargeAt, termPrices] = values as readonly [
+    StateRow['subscription_id'],
+    StateRow['customer_country'],
+    StateRow['cycle_state'],
+    StateRow['next_charge_at'],
+    StateRow['term_prices'],
+  ];
+  const term = termFromJson(termPrices);
   return {
-    subscriptionId: r.subscription_id,
-    customerCountry: r.customer_country,
+    subscriptionId,
+    customerCountry,
     termPrices: term,
-    cycle: cycleFromJson(r.cycle_state, term),
-    nextChargeAt: r.next_charge_at,
+    cycle: cycleFromJson(cycleState, term),
+    nextChargeAt,
   };
 }
 
@@ -389,8 +403,11 @@ export async function getSubscriptionBilling(
   tx: Tx,
   subscriptionId: string,
 ): Promise<SubscriptionBilling | undefined> {
-  const r = await statesQuery(tx).where('b.subscription_id', '=', subscriptionId).executeTakeFirst();
-  return r && toSubscriptionBilling(r);
+  const [values] = await selectArrays(
+    tx,
+    statesQuery(tx).where('b.subscription_id', '=', subscriptionId).compile(),
+  );
+  return values && stateOf(values);
 }
 
 /** The billing state of each of these subscriptions that has one. */
@@ -400,8 +417,12 @@ export async function getSubscriptionBillings(
 ): Promise<Map<string, SubscriptionBilling>> {
   const out = new Map<string, SubscriptionBilling>();
   for (const part of chunks(subscriptionIds)) {
-    const rows = await statesQuery(tx).where('b.subscription_id', 'in', part).execute();
-    for (const r of rows) out.set(r.subscription_id, toSubscriptionBilling(r));
+    // As arrays: a due batch reads thousands of states.
+    const rows = await selectArrays(tx, statesQuery(tx).where('b.subscription_id', 'in', part).compile());
+    for (const values of rows) {
+      const state = stateOf(values);
+      out.set(state.subscriptionId, state);
+    }
   }
   return out;
 }

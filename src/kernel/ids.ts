@@ -46,18 +46,24 @@ export interface IdSource {
 export function orderedGuids(tick: () => number, random: () => string): () => string {
   let last = -1;
   let counter = 0;
+  // The text of the time's 48 bits (`xxxxxxxx-xxxx-7`), made once per tick rather than once per id.
+  let prefix = '';
+  const setPrefix = () => {
+    const time = last.toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+  };
   return () => {
     const now = tick();
     if (now > last) {
       last = now;
       counter = 0;
+      setPrefix();
     } else if (++counter > 0xfff) {
       last += 1;
       counter = 0;
+      setPrefix();
     }
-    const time = last.toString(16).padStart(12, '0');
-    const r = random();
-    return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${counter.toString(16).padStart(3, '0')}-${r.slice(19)}`;
+    return `${prefix}${counter.toString(16).padStart(3, '0')}-${random().slice(19)}`;
   };
 }
 

@@ -1,19 +1,38 @@
 import type { Kysely, Selectable } from 'kysely';
+import { insertMany } from '../store/insert-many.ts';
 import type { Database, LedgerEventsTable } from '../store/schema.ts';
 import type { LedgerEvent } from './model.ts';
 
 export type LedgerRow = Omit<LedgerEventsTable, 'seq'>;
 
-/** Rows per multi-row insert: 11 columns × 500 stay far below either database's bound-value limit. */
-const EVENTS_PER_STATEMENT = 500;
+/** The columns an event is written with (`seq` is the database's). */
+const EVENT_COLUMNS = [
+  'id',
+  'occurred_at',
+  'command',
+  'type',
+  'entity_type',
+  'entity_id',
+  'principal_kind',
+  'principal_user_id',
+  'principal_tenant_id',
+  'request_id',
+  'payload',
+] as const satisfies readonly (keyof LedgerRow)[];
 
-/** Appends events in the given order (their `seq` follows it), many rows a statement. */
+/**
+ * Appends events in the given order (their `seq` follows it), many rows a statement
+ * (`insertMany`: a month close appends a quarter of a million events a minute, and the query
+ * builder's walk over every value of every row object was a sixth of the writing thread's
+ * allocations).
+ */
 export async function appendEvents(tx: Kysely<Database>, rows: readonly LedgerRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += EVENTS_PER_STATEMENT)
-    await tx
-      .insertInto('ledger_events')
-      .values(rows.slice(i, i + EVENTS_PER_STATEMENT))
-      .execute();
+  await insertMany(
+    tx,
+    'ledger_events',
+    EVENT_COLUMNS,
+    rows.map((r) => EVENT_COLUMNS.map((c) => r[c])),
+  );
 }
 
 /** Events of one entity in ledger order, after `afterSeq`, at most `limit`. */

@@ -48,15 +48,15 @@ export async function insertMany(
 ): Promise<void> {
   const style = parameterStyle(tx);
   for (let i = 0; i < rows.length; i += INSERT_ROWS_PER_STATEMENT) {
-    const part = rows.slice(i, i + INSERT_ROWS_PER_STATEMENT);
-    const values: unknown[] = [];
-    for (const row of part) {
-      if (row.length !== columns.length)
-        throw new Error(
-          `insertMany: a row of ${row.length} values for ${columns.length} columns of ${table}`,
-        );
-      for (const v of row) values.push(v);
+    const count = Math.min(INSERT_ROWS_PER_STATEMENT, rows.length - i);
+    const width = columns.length;
+    const values: unknown[] = new Array(count * width);
+    for (let r = 0; r < count; r++) {
+      const row = rows[i + r] as readonly unknown[];
+      if (row.length !== width)
+        throw new Error(`insertMany: a row of ${row.length} values for ${width} columns of ${table}`);
+      for (let c = 0; c < width; c++) values[r * width + c] = row[c];
     }
-    await tx.executeQuery(CompiledQuery.raw(insertManyText(style, table, columns, part.length), values));
+    await tx.executeQuery(CompiledQuery.raw(insertManyText(style, table, columns, count), values));
   }
 }
