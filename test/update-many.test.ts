@@ -36,6 +36,29 @@ describeEachDatabase('updateMany', (db) => {
       )}`.execute(raw);
   });
 
+  it('a key of several columns: a row is updated only where every key column matches', async () => {
+    const keys: ValueColumn[] = [KEY, { name: 't', type: 'text' }];
+    const n: ValueColumn[] = [{ name: 'n', type: 'integer' }];
+    const updated = await csp.store.write(async (tx) => ({
+      commit: true,
+      value: await updateMany(tx, TABLE, keys, n, [
+        ['r1', 'old', 5],
+        ['r2', 'other', 6],
+        ['r3', 'old', 7],
+      ]),
+    }));
+    expect(updated).toBe(2);
+    const read = await sql<{
+      id: string;
+      n: number | string;
+    }>`SELECT id, n FROM update_many_probe WHERE id IN ('r1', 'r2', 'r3') ORDER BY id`.execute(raw);
+    expect(read.rows.map((r) => [r.id, Number(r.n)])).toEqual([
+      ['r1', 5],
+      ['r2', 0],
+      ['r3', 7],
+    ]);
+  });
+
   it('updates every listed row with its own values and leaves the others', async () => {
     const rows = Array.from({ length: ROWS }, (_, i) => [
       `r${i}`,

@@ -437,13 +437,18 @@ async function issueStep(
       payload: { number: d.number, period, total: d.subtotal, lines: d.count },
     });
   await voidDocuments(ctx, await notesOfVoidInvoices(ctx, ids));
-  for (const seller of sellers)
-    await ctx.tx
-      .updateTable('invoice_number_sequences')
-      .set({ last_number: next.get(seller) ?? 0 })
-      .where('seller_tenant_id', '=', seller)
-      .where('year', '=', year)
-      .execute();
+  // Each seller's counter, in one statement per few thousand sellers: a step's drafts have nearly as
+  // many sellers as drafts (a reseller's customers), and a statement each was half of the issue.
+  await updateMany(
+    ctx.tx,
+    'invoice_number_sequences',
+    [
+      { name: 'seller_tenant_id', ...text },
+      { name: 'year', type: 'integer' },
+    ],
+    [{ name: 'last_number', type: 'integer' }],
+    sellers.map((seller) => [seller, year, next.get(seller) ?? 0]),
+  );
   return { documents: drafts.length, lines: issued.reduce((n, d) => n + d.count, 0) };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Many rows updated in one statement: `UPDATE t SET a = v.column2, … FROM (VALUES (…), …) AS v
- * WHERE t.key = v.column1` — portable SQL (SQLite ≥ 3.33, PostgreSQL, CockroachDB), the VALUES
+ * WHERE t.key = v.column1` (`t.k1 = v.column1 AND t.k2 = v.column2` for a key of two columns, the
+ * values after them) — portable SQL (SQLite ≥ 3.33, PostgreSQL, CockroachDB), the VALUES
  * columns named `column1…` by both; `UPDATE OR FAIL` on SQLite (`failClause`).
  *
  * The first row's values are cast to their columns' types: PostgreSQL resolves each VALUES column's
@@ -42,15 +43,15 @@ const VERSION: ValueColumn = { name: 'version', type: 'integer' };
 function updateText(
   style: ParameterStyle,
   table: string,
-  key: ValueColumn,
+  keys: readonly ValueColumn[],
   columns: readonly ValueColumn[],
   count: number,
   version: VersionMode,
 ): string {
-  const all = version === 'expect' ? [key, ...columns, VERSION] : [key, ...columns];
+  const all = version === 'expect' ? [...keys, ...columns, VERSION] : [...keys, ...columns];
   const shape = all.map((c) => `${c.name}:${c.type}`).join(',');
-  return cachedText(`update\n${style}\n${table}\n${shape}\n${count}\n${version}`, () => {
-    const set = columns.map((c, i) => `${quoted(c.name)} = v.column${i + 2}`);
+  return cachedText(`update\n${style}\n${table}\n${keys.length}\n${shape}\n${count}\n${version}`, () => {
+    const set = columns.map((c, i) => `${quoted(c.name)} = v.column${keys.length + i + 1}`);
     if (version !== 'none') set.push(`${quoted(VERSION.name)} = ${quoted(VERSION.name)} + 1`);
     const rows: string[] = [];
     let n = 0;
@@ -58,26 +59,28 @@ function updateText(
       rows.push(
         `(${all.map((c) => (r === 0 ? `CAST(${parameter(style, ++n)} AS ${c.type})` : parameter(style, ++n))).join(', ')})`,
       );
-    const expected =
-      version === 'expect' ? ` AND ${quoted(table)}.${quoted(VERSION.name)} = v.column${all.length}` : '';
-    return `UPDATE${failClause(style)} ${quoted(table)} SET ${set.join(', ')} FROM (VALUES ${rows.join(', ')}) AS v WHERE ${quoted(table)}.${quoted(key.name)} = v.column1${expected}`;
+    const match = keys.map((k, i) => `${quoted(table)}.${quoted(k.name)} = v.column${i + 1}`);
+    if (version === 'expect') match.push(`${quoted(table)}.${quoted(VERSION.name)} = v.column${all.length}`);
+    return `UPDATE${failClause(style)} ${quoted(table)} SET ${set.join(', ')} FROM (VALUES ${rows.join(', ')}) AS v WHERE ${match.join(' AND ')}`;
   });
 }
 
 /**
- * The statements that update `rows` of `table`: each row is `[key, ...values]`, values in `columns`
- * order, then with `version: 'expect'` the version the row must still be at. Rows with the same key
- * must not repeat in one call. No statement for no rows, nor for no columns unless the version moves.
+ * The statements that update `rows` of `table`: each row is `[key, ...values]` (`[...keys,
+ * ...values]` for a key of several columns), values in `columns` order, then with `version:
+ * 'expect'` the version the row must still be at. Rows with the same key must not repeat in one
+ * call. No statement for no rows, nor for no columns unless the version moves.
  */
 export function updateManyStatements(
   table: keyof Database & string,
-  key: ValueColumn,
+  key: ValueColumn | readonly ValueColumn[],
   columns: readonly ValueColumn[],
   rows: readonly (readonly unknown[])[],
   version: VersionMode = 'none',
 ): UpdateStatement[] {
   if (columns.length === 0 && version === 'none') return [];
-  const width = columns.length + (version === 'expect' ? 2 : 1);
+  const keys = 'name' in key ? [key] : key;
+  const width = keys.length + columns.length + (version === 'expect' ? 1 : 0);
   const perStatement = Math.max(1, Math.floor(MAX_VALUES / width));
   const statements: UpdateStatement[] = [];
   for (let i = 0; i < rows.length; i += perStatement) {
@@ -87,7 +90,7 @@ export function updateManyStatements(
         const values: unknown[] = [];
         for (const r of part) for (let k = 0; k < width; k++) values.push(r[k]);
         return CompiledQuery.raw(
-          updateText(parameterStyle(db), table, key, columns, part.length, version),
+          updateText(parameterStyle(db), table, keys, columns, part.length, version),
           values,
         );
       },
@@ -139,7 +142,7 @@ export function runUpdates(tx: Kysely<Database>, u: RowUpdates): Promise<number>
 export async function updateMany(
   tx: Kysely<Database>,
   table: keyof Database & string,
-  key: ValueColumn,
+  key: ValueColumn | readonly ValueColumn[],
   columns: readonly ValueColumn[],
   rows: readonly (readonly unknown[])[],
   version: VersionMode = 'none',
