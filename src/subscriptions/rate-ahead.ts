@@ -25,7 +25,6 @@ import { accept, type Outcome, refuse, violation } from '../kernel/outcome.ts';
 import { isOperator } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { startWorkerPool } from '../kernel/workers.ts';
-import { startCheckpointer } from '../store/checkpointer.ts';
 import { reopenUrl } from '../store/store.ts';
 import { type DueCursor, type DueReport, notOperator, processDue, type RatedDue, writeDue } from './due.ts';
 import type { DueTask, DueWorkerData } from './due-worker.ts';
@@ -117,8 +116,6 @@ async function rateAhead(
   const { catalogue: _, ...program } = csp.program;
   const data: DueWorkerData = { url, cacheMiB: WORKER_CACHE_MIB, program };
   const pool = startWorkerPool<DueTask, RatedDue>(new URL('./due-worker.ts', import.meta.url), data, 1);
-  // SQLite: the log copied into the database file in a third thread, after each batch written.
-  const checkpointer = await startCheckpointer(csp.store);
   const now = toInstant(at.now);
   const rate = (after: DueCursor | undefined) => pool.runTask({ now, batch, after });
   let pending: Promise<RatedDue> | undefined = rate(undefined);
@@ -131,7 +128,6 @@ async function rateAhead(
         if (written.violations.every((v) => v.code === 'DUE_BATCH_CHANGED')) return accept(undefined);
         return written;
       }
-      checkpointer?.nudge();
       add(written.value, true);
     }
     return accept(undefined);
@@ -139,6 +135,5 @@ async function rateAhead(
     // A batch still being rated when rating ahead stops is dropped with the pool.
     pending?.catch(() => undefined);
     await pool.close();
-    await checkpointer?.close();
   }
 }
