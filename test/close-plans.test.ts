@@ -118,25 +118,33 @@ describeEachDatabase('month close draft update plan', (db) => {
   it("names the step's lines from billing_lines_open by a limit and updates them by key, never scanning the table", async () => {
     const csp = await db.fresh();
     await manyOpenLines(csp.store.db, db.name, 5);
+    await manyDrafts(csp.store.db, db.name);
     const first = { seller_tenant_id: 'seller-0010', buyer_tenant_id: 'buyer-0000', currency: 'USD' };
     const last = { seller_tenant_id: 'seller-0010', buyer_tenant_id: 'buyer-0009', currency: 'USD' };
     const compiled = draftLinesUpdate(csp.store.db, '2026-12', first, last, 50).compile();
-    // The planner as configured (no scan priced out): 50,000 lines, fresh statistics, 50 in range.
+    // The planner as configured (no scan priced out): 50,000 lines, 10,000 drafts, fresh statistics,
+    // 50 lines in range; each line's draft invoice among its buyer's documents of the period.
     const plan = await plannedAsConfigured(csp.store.db, db.name, compiled);
     if (db.name === 'sqlite') {
       expect(plan).toMatch(/SEARCH billing_lines USING (COVERING )?INDEX billing_lines_open \(period=\? AND/);
       expect(plan).toMatch(
         /SEARCH billing_lines USING (COVERING )?INDEX sqlite_autoindex_billing_lines_1 \(id=\?\)/,
       );
-      expect(plan).not.toMatch(/SCAN billing_lines/);
+      expect(plan).toMatch(/SEARCH i USING INDEX invoices_buyer \(buyer_tenant_id=\? AND period=\?\)/);
+      expect(plan).not.toMatch(/SCAN (billing_lines|i)\b/);
     } else {
       expect(plan).toMatch(/Index (Only )?Scan using billing_lines_open/);
-      expect(plan).not.toMatch(/Seq Scan on billing_lines/);
+      expect(plan).toMatch(/Index Scan using invoices_buyer/);
+      expect(plan).not.toMatch(/Seq Scan on (billing_lines|invoices)/);
     }
   });
 });
 
-/** Draft invoices of `period` (2026-12) for 200 sellers × 50 buyers, written by the database itself. */
+/**
+ * Draft invoices of `period` (2026-12) for 200 sellers with 50 buyers each, written by the database
+ * itself: `doc-N` from `seller-⌊N/50⌋` to `buyer-N`, one seller per buyer, as a customer buys from
+ * its reseller (or direct-bill partner) and a reseller from its provider.
+ */
 async function manyDrafts(db: Kysely<Database>, dialect: string, period = '2026-12'): Promise<void> {
   const series =
     dialect === 'postgres'
@@ -148,7 +156,7 @@ async function manyDrafts(db: Kysely<Database>, dialect: string, period = '2026-
       `INSERT INTO invoices (id, kind, seller_tenant_id, buyer_tenant_id, currency, period, closed_in_period, status,
         tax_policy, line_count, subtotal_minor, tax_total_minor, total_minor, created_at)
        SELECT '${period === '2026-12' ? 'doc' : period}-' || ${pad('n')}, 'invoice', 'seller-' || ${pad('n / 50')},
-        'buyer-' || ${pad('n % 50')}, 'USD', '${period}', '${period}', 'draft', 'none', 0, 0, 0, 0,
+        'buyer-' || ${pad('n')}, 'USD', '${period}', '${period}', 'draft', 'none', 0, 0, 0, 0,
         '${period}-01T00:00:00.000Z' FROM ${series}`,
     )
     .execute(db);
@@ -164,7 +172,7 @@ describeEachDatabase('draft documents query plans', (db) => {
       (_, i) =>
         [
           `seller-${String(i % 200).padStart(4, '0')}`,
-          `buyer-${String(i % 7).padStart(4, '0')}`,
+          `buyer-${String((i % 200) * 50 + (i % 7)).padStart(4, '0')}`,
           'USD',
         ] as const,
     );
@@ -178,19 +186,17 @@ describeEachDatabase('draft documents query plans', (db) => {
       if (db.name === 'sqlite') {
         expect(plan).toMatch(
           kind === 'invoice'
-            ? /SEARCH i USING (COVERING )?INDEX invoices_draft_invoice \(closed_in_period=\? AND seller_tenant_id=\? AND buyer_tenant_id=\? AND currency=\?\)/
+            ? /SEARCH i USING INDEX invoices_buyer \(buyer_tenant_id=\? AND period=\?\)/
             : /SEARCH i USING INDEX invoices_original \(original_invoice_id=\?\)/,
         );
         expect(plan).not.toMatch(/SCAN i\b/);
       } else {
         expect(plan).toMatch(
-          kind === 'invoice'
-            ? /Index (Only )?Scan using invoices_draft_invoice/
-            : /Index Scan using invoices_original/,
+          kind === 'invoice' ? /Index Scan using invoices_buyer/ : /Index Scan using invoices_original/,
         );
         expect(plan).toMatch(
           kind === 'invoice'
-            ? /Index Cond: .*seller_tenant_id = .*buyer_tenant_id = /
+            ? /Index Cond: .*buyer_tenant_id = .*period = /
             : /Index Cond: .*original_invoice_id = /,
         );
         expect(plan).not.toMatch(/Seq Scan on invoices|Hash/);
@@ -200,18 +206,22 @@ describeEachDatabase('draft documents query plans', (db) => {
     // And it finds what it names: the relationships' drafts, null for the rest.
     const found = (await csp.store.db.executeQuery(compiled)).rows;
     expect(found.map((r) => [r.seller, r.buyer])).toEqual(relationships.map(([s, b]) => [s, b]));
-    const drafted = (r: { seller: string; buyer: string }) =>
-      `doc-${String(Number(r.seller.slice(-4)) * 50 + Number(r.buyer.slice(-4))).padStart(4, '0')}`;
-    expect(found.map((r) => r.id)).toEqual(found.map(drafted));
+    expect(found.map((r) => r.id)).toEqual(found.map((r) => `doc-${r.buyer.slice(-4)}`));
     const missing = (
       await csp.store.db.executeQuery(
         existingDraftsQuery(csp.store.db, '2026-12', 'invoice', [
-          ['seller-0001', 'buyer-0001', 'EUR'],
+          ['seller-0001', 'buyer-0050', 'EUR'], // another currency
+          ['seller-0002', 'buyer-0050', 'USD'], // the buyer's documents, none from this seller
           ['seller-0001', 'nobody', 'USD'],
         ]),
       )
     ).rows;
-    expect(missing.map((r) => r.id)).toEqual([null, null]);
+    expect(missing.map((r) => r.id)).toEqual([null, null, null]);
+    // Of another period (the buyer's documents of the period are what it seeks): none.
+    const later = await csp.store.db.executeQuery(
+      existingDraftsQuery(csp.store.db, '2027-01', 'invoice', [['seller-0001', 'buyer-0050', 'USD']]),
+    );
+    expect(later.rows.map((r) => r.id)).toEqual([null]);
   });
 });
 
@@ -302,8 +312,8 @@ describeEachDatabase('issue totals query plans', (db) => {
   });
 });
 
-describeEachDatabase('the indexes a draft enters (migrations 0017, 0019)', (db) => {
-  it('invoices_closed holds the numbered documents alone; invoices_document and invoices_drafts are gone', async () => {
+describeEachDatabase('the indexes a draft enters (migrations 0017, 0019, 0020)', (db) => {
+  it('invoices_closed holds the numbered documents alone; invoices_document, invoices_drafts and invoices_draft_invoice are gone', async () => {
     const csp = await db.fresh();
     const rows =
       db.name === 'sqlite'
@@ -317,10 +327,11 @@ describeEachDatabase('the indexes a draft enters (migrations 0017, 0019)', (db) 
     const defs = new Map(rows.rows.map((r) => [r.name, String(r.def)]));
     expect(defs.get('invoices_closed')).toMatch(/WHERE \(?number IS NOT NULL\)?$/i);
     expect(defs.has('invoices_document')).toBe(false);
-    // The drafts' own indexes: the issue order (creation order, migration 0019), one draft invoice
-    // per relationship.
+    // The drafts' own index: the issue order (creation order, migration 0019). A relationship's
+    // draft invoice is found among its buyer's documents (`invoices_buyer`, migration 0020).
     expect(defs.has('invoices_drafts')).toBe(false);
     expect(defs.get('invoices_draft_order')).toMatch(/\(closed_in_period, id\) WHERE \(?status = 'draft'/i);
-    expect(defs.get('invoices_draft_invoice')).toMatch(/UNIQUE/i);
+    expect(defs.has('invoices_draft_invoice')).toBe(false);
+    expect(defs.get('invoices_buyer')?.replaceAll('"', '')).toMatch(/\(buyer_tenant_id, period, id\)/i);
   });
 });

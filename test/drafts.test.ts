@@ -168,26 +168,40 @@ describeEachDatabase('draft documents', (db) => {
     expect(docs).toHaveLength(2);
   });
 
-  it('one draft invoice per relationship and period: a second one is refused by the store', async () => {
-    await command((ctx) => writeLines(ctx, [line('2026-01')]));
-    const [draft] = await documents();
-    const copy = csp.store.write(async (tx) => {
-      const row = await tx
-        .selectFrom('invoices')
-        .selectAll()
-        .where('id', '=', draft?.id as string)
-        .executeTakeFirstOrThrow();
-      await tx
-        .insertInto('invoices')
-        .values({ ...row, id: '40000000-0000-4000-8000-000000000001' })
-        .execute();
-      return { commit: true, value: undefined };
+  it('one draft invoice per relationship and period, when two commands create it at once', async () => {
+    // PostgreSQL: both first attempts look the draft up, find none and create one, then wait for
+    // each other before committing; SERIALIZABLE fails one, which is re-run and finds the other's
+    // draft. SQLite runs one write transaction at a time: the second finds the first's.
+    let arrived = 0;
+    let release = () => {};
+    const together = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    await expect(copy).rejects.toThrow();
-    // Issued, it leaves the index: the relationship may get a new draft for a line that arrives late.
-    await issue(draft?.id as string);
+    const attempts: number[] = [];
+    const create = (l: BillingLine) =>
+      csp.store.write(async (tx, attempt) => {
+        attempts.push(attempt);
+        const ctx = { tx, ids, now: new Date('2026-03-01T00:00:00.000Z') } as CommandContext;
+        const [written] = await writeLines(ctx, [l]);
+        if (db.name === 'postgres' && attempt === 1) {
+          arrived += 1;
+          if (arrived === 2) release();
+          await Promise.race([together, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+        }
+        return { commit: true, value: written?.invoiceId };
+      });
+    const placed = await Promise.all([create(line('2026-01')), create(line('2026-01'))]);
+    const docs = await documents();
+    expect(docs).toHaveLength(1);
+    expect(placed).toEqual([docs[0]?.id, docs[0]?.id]);
+    if (db.name === 'postgres') {
+      expect(arrived).toBe(2); // the race did happen: both created a draft in their first attempt
+      expect(attempts.filter((a) => a > 1).length).toBeGreaterThan(0);
+    }
+    // Issued, it is no longer the relationship's draft: a line that arrives late gets a new one.
+    await issue(docs[0]?.id as string);
     const [late] = await command((ctx) => documentsOf(ctx, [line('2026-01')]));
-    expect(late).not.toBe(draft?.id);
+    expect(late).not.toBe(docs[0]?.id);
     expect(await documents()).toHaveLength(2);
   });
 

@@ -30,7 +30,7 @@ import type { Database } from '../store/schema.ts';
 import { updateMany } from '../store/update-many.ts';
 import { processAllDue } from '../subscriptions/rate-ahead.ts';
 import { periodBounds } from './charges.ts';
-import { type DocumentRow, insertDocuments } from './drafts.ts';
+import { createMissingDraftInvoices, type DocumentRow, insertDocuments } from './drafts.ts';
 import { documentNumber, type InvoiceKind } from './model.ts';
 import { documentTotals, NO_LINES } from './store.ts';
 import { notesOfVoidInvoices, voidDocuments } from './void.ts';
@@ -169,9 +169,12 @@ export function draftLinesUpdate(
         .selectFrom('invoices as i')
         .select((e) => e.fn.min('i.id').as('id'))
         .where('i.closed_in_period', '=', period)
+        // An invoice's period is the one it is closed in: the buyer's documents of the period
+        // (`invoices_buyer`) hold it.
+        .where('i.period', '=', period)
         .where('i.kind', '=', 'invoice')
-        .whereRef('i.seller_tenant_id', '=', 'billing_lines.seller_tenant_id')
         .whereRef('i.buyer_tenant_id', '=', 'billing_lines.buyer_tenant_id')
+        .whereRef('i.seller_tenant_id', '=', 'billing_lines.seller_tenant_id')
         .whereRef('i.currency', '=', 'billing_lines.currency')
         .where('i.original_invoice_id', 'is', null)
         .where('i.status', '=', 'draft'),
@@ -272,49 +275,16 @@ async function draftStep(
     (g) =>
       Number(g.n) > (refundsPerGroup.get(groupKey([g.seller_tenant_id, g.buyer_tenant_id, g.currency])) ?? 0),
   );
-  const existing = await ctx.tx
-    .selectFrom('invoices')
-    .select(['seller_tenant_id', 'buyer_tenant_id', 'currency'])
-    .where('closed_in_period', '=', period)
-    .where('kind', '=', 'invoice')
-    .where('status', '=', 'draft')
-    .where('original_invoice_id', 'is', null)
-    .where((eb) =>
-      eb.and([
-        eb(
-          eb.refTuple('seller_tenant_id', 'buyer_tenant_id', 'currency'),
-          '>=',
-          eb.tuple(first.seller_tenant_id, first.buyer_tenant_id, first.currency),
-        ),
-        eb(
-          eb.refTuple('seller_tenant_id', 'buyer_tenant_id', 'currency'),
-          '<=',
-          eb.tuple(last.seller_tenant_id, last.buyer_tenant_id, last.currency),
-        ),
-      ]),
-    )
-    .execute();
-  const drafted = new Set(existing.map((e) => groupKey([e.seller_tenant_id, e.buyer_tenant_id, e.currency])));
-  const fresh = invoiced.filter(
-    (g) => !drafted.has(groupKey([g.seller_tenant_id, g.buyer_tenant_id, g.currency])),
-  );
-  await insertDocuments(
+  const fresh = await createMissingDraftInvoices(
     ctx,
-    fresh.map((g) => ({
-      kind: 'invoice' as const,
-      seller: g.seller_tenant_id,
-      buyer: g.buyer_tenant_id,
-      currency: g.currency,
-      period,
-      closedIn: period,
-      original: null,
-    })),
+    period,
+    invoiced.map((g) => [g.seller_tenant_id, g.buyer_tenant_id, g.currency] as const),
   );
   const lines = groups.reduce((n, g) => n + Number(g.n), 0);
   // The refunds are on their credit notes by now: the rest of the range's open lines remain.
   if (invoiced.length > 0)
     await draftLinesUpdate(ctx.tx, period, first, last, lines - refunded.length).execute();
-  return { documents: noteList.length + fresh.length, lines };
+  return { documents: noteList.length + fresh, lines };
 }
 
 /** The earliest period with a line on no document: the first entry of `billing_lines_open`. */

@@ -15,10 +15,10 @@
  * credit note against that document; a refund of a charge on its own period's draft, or of a charge
  * on no document (lines written before documents were filled at rating), on the invoice.
  *
- * One relationship has at most one draft invoice per period: the unique partial index
- * `invoices_draft_invoice` (migration 0013). Two commands that create the same draft at once: the
- * second fails on the index and is re-run (PostgreSQL reports it as a serialization failure under
- * SERIALIZABLE), and then finds the first one's draft.
+ * One relationship has at most one draft invoice per period, kept by the write transaction that
+ * looks it up and creates it (migration 0020): SQLite runs one write transaction at a time, and of
+ * two PostgreSQL ones (`SERIALIZABLE`) that both find none and create it, one fails with a
+ * serialization failure, is re-run, and then finds the other's draft.
  */
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { CommandContext } from '../app/context.ts';
@@ -107,6 +107,17 @@ const invoiceKey = (seller: string, buyer: string, currency: string, closedIn: s
 const noteKey = (seller: string, buyer: string, currency: string, closedIn: string, original: string) =>
   `${invoiceKey(seller, buyer, currency, closedIn)}\n${original}`;
 
+/** A relationship's invoice for `period`, closed with it. */
+const draftInvoice = (seller: string, buyer: string, currency: string, period: string): DocumentRow => ({
+  kind: 'invoice',
+  seller,
+  buyer,
+  currency,
+  period,
+  closedIn: period,
+  original: null,
+});
+
 /** The document a charge line is on, as a refund of it needs to know. */
 interface OriginalDocument {
   readonly id: string;
@@ -177,8 +188,9 @@ async function refundedDocuments(
 /**
  * The draft of each relationship (seller, buyer, currency) named, closed in `period`, or null: its
  * draft invoice, or (`original` given) its earliest draft credit note against that document. One
- * index seek per relationship on both databases — a draft invoice in `invoices_draft_invoice`
- * (migration 0013), a draft credit note among the notes against its document in
+ * index seek per relationship on both databases — a draft invoice among the buyer's documents of
+ * the period in `invoices_buyer` (buyer, period, id: migration 0020; an invoice's period is the one
+ * it is closed in), a draft credit note among the notes against its document in
  * `invoices_original` (migration 0014): each lookup is a subquery over its own `VALUES` row, so
  * the planner cannot turn the list into a join — as a join, PostgreSQL could not estimate how few
  * drafts match and hashed the list against every draft of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every seller × buyer
@@ -200,10 +212,11 @@ export function existingDraftsQuery(
       ([seller, buyer, currency, original]) => sql`(${seller}, ${buyer}, ${currency}, ${original ?? ''})`,
     ),
   );
-  // The kind as a literal: SQLite uses a partial index only when the query implies its condition.
+  // An invoice's period is the one it is closed in: named, it lets both databases seek
+  // `invoices_buyer` by buyer and period.
   const document =
     kind === 'invoice'
-      ? sql`i.kind = 'invoice'`
+      ? sql`i.kind = 'invoice' and i.period = ${period}`
       : sql`i.original_invoice_id = r.column4 and i.kind = 'credit-note'`;
   return sql<{ seller: string; buyer: string; currency: string; original: string; id: string | null }>`
     select r.column1 as seller, r.column2 as buyer, r.column3 as currency, r.column4 as original,
@@ -246,12 +259,12 @@ async function existingDrafts(
   return found;
 }
 
-/** The drafts of `wanted` (by key): the existing ones, and new ones for the rest. */
+/** The drafts of `wanted` (by key): the existing ones, and new ones for the rest (`created` of them). */
 async function draftsOf(
   ctx: CommandContext,
   wanted: ReadonlyMap<string, DocumentRow>,
-): Promise<Map<string, string>> {
-  if (wanted.size === 0) return new Map();
+): Promise<{ readonly ids: Map<string, string>; readonly created: number }> {
+  if (wanted.size === 0) return { ids: new Map(), created: 0 };
   const found = await existingDrafts(ctx.tx, wanted);
   const missing = [...wanted].filter(([key]) => !found.has(key));
   const ids = await insertDocuments(
@@ -259,7 +272,22 @@ async function draftsOf(
     missing.map(([, d]) => d),
   );
   for (const [i, [key]] of missing.entries()) found.set(key, ids[i] as string);
-  return found;
+  return { ids: found, created: missing.length };
+}
+
+/**
+ * The draft invoice of `period` of each relationship (seller, buyer, currency), created where
+ * there is none (the close's draft step, for lines on no document); how many it created.
+ */
+export async function createMissingDraftInvoices(
+  ctx: CommandContext,
+  period: string,
+  relationships: readonly (readonly [seller: string, buyer: string, currency: string])[],
+): Promise<number> {
+  const wanted = new Map<string, DocumentRow>();
+  for (const [seller, buyer, currency] of relationships)
+    wanted.set(invoiceKey(seller, buyer, currency, period), draftInvoice(seller, buyer, currency, period));
+  return (await draftsOf(ctx, wanted)).created;
 }
 
 /**
@@ -288,15 +316,7 @@ export async function documentsOf(ctx: CommandContext, lines: readonly LinePlace
   const wantInvoice = (l: LinePlace): string => {
     const key = invoiceKey(l.sellerTenantId, l.buyerTenantId, l.currency, l.period);
     if (!wantedInvoices.has(key))
-      wantedInvoices.set(key, {
-        kind: 'invoice',
-        seller: l.sellerTenantId,
-        buyer: l.buyerTenantId,
-        currency: l.currency,
-        period: l.period,
-        closedIn: l.period,
-        original: null,
-      });
+      wantedInvoices.set(key, draftInvoice(l.sellerTenantId, l.buyerTenantId, l.currency, l.period));
     return key;
   };
   const destinations = lines.map(destination);
@@ -305,7 +325,7 @@ export async function documentsOf(ctx: CommandContext, lines: readonly LinePlace
     if (d.kind === 'note-of-line') wantInvoice(d.line);
     return d.kind === 'invoice' ? wantInvoice(l) : '';
   });
-  const invoices = await draftsOf(ctx, wantedInvoices);
+  const invoices = (await draftsOf(ctx, wantedInvoices)).ids;
 
   const wantedNotes = new Map<string, DocumentRow>();
   for (const [i, l] of lines.entries()) {
@@ -327,7 +347,7 @@ export async function documentsOf(ctx: CommandContext, lines: readonly LinePlace
       original,
     });
   }
-  const notes = await draftsOf(ctx, wantedNotes);
+  const notes = (await draftsOf(ctx, wantedNotes)).ids;
 
   return keys.map(
     (key, i) =>

@@ -23,6 +23,7 @@ import { rowVersions } from './0016-row-versions.ts';
 import { draftsFewerIndexes } from './0017-drafts-fewer-indexes.ts';
 import { termPricesApart } from './0018-term-prices-apart.ts';
 import { draftsInCreationOrder } from './0019-drafts-in-creation-order.ts';
+import { draftInvoiceByBuyer } from './0020-draft-invoice-by-buyer.ts';
 
 export interface Migration {
   readonly id: string;
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
   draftsFewerIndexes,
   termPricesApart,
   draftsInCreationOrder,
+  draftInvoiceByBuyer,
 ];
 
 /**
