@@ -16,7 +16,12 @@
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { OpenCsp } from '../src/app/opencsp.ts';
-import { CLOSE_RATING_BATCH, type CloseProgress, closeBillingPeriod } from '../src/billing/close.ts';
+import {
+  CLOSE_RATING_BATCH,
+  CLOSE_RATING_GROUP,
+  type CloseProgress,
+  closeBillingPeriod,
+} from '../src/billing/close.ts';
 import { type ExportFormat, type ExportOptions, exportPeriod } from '../src/billing/export.ts';
 import type { Database } from '../src/store/schema.ts';
 import { processAllDue } from '../src/subscriptions/rate-ahead.ts';
@@ -286,14 +291,19 @@ export async function closeWorkload(
   let batchesAhead = 0;
   const t0 = performance.now();
   let t = t0;
-  const due = await processAllDue(csp, request, { batch: CLOSE_RATING_BATCH, ahead }, (done) => {
-    const now = performance.now();
-    rateLat.push((now - t) * 1000);
-    t = now;
-    batches++;
-    if (done.ahead) batchesAhead++;
-    progress('rating (renewals)', Math.min(done.renewed, subscriptions), subscriptions);
-  });
+  const due = await processAllDue(
+    csp,
+    request,
+    { batch: CLOSE_RATING_BATCH, group: CLOSE_RATING_GROUP, ahead },
+    (done) => {
+      const now = performance.now();
+      rateLat.push((now - t) * 1000);
+      t = now;
+      batches++;
+      if (done.ahead) batchesAhead++;
+      progress('rating (renewals)', Math.min(done.renewed, subscriptions), subscriptions);
+    },
+  );
   if (!due.ok) throw new Error(`bench: rating refused: ${due.violations.map((v) => v.code).join(', ')}`);
   const renewed = due.value.renewed;
   const rateSeconds = (performance.now() - t0) / 1000;

@@ -8,21 +8,44 @@
  * SQLite in memory).
  */
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OpenCsp } from '../src/app/opencsp.ts';
 import { seededIds } from '../src/kernel/ids.ts';
 import { addDays } from '../src/kernel/time.ts';
 import { placeOrder } from '../src/orders/service.ts';
 import { defaultProgram } from '../src/program/load.ts';
 import { migrate } from '../src/store/migrations/index.ts';
-import { aheadContext, rateDue } from '../src/subscriptions/due.ts';
-import { type DueProgress, processAllDue, writeDueAhead } from '../src/subscriptions/rate-ahead.ts';
+import { aheadContext, type RatedDue, rateDue } from '../src/subscriptions/due.ts';
+import {
+  type AheadBatches,
+  type DueProgress,
+  processAllDue,
+  writeDueAhead,
+} from '../src/subscriptions/rate-ahead.ts';
 import { changeQuantity } from '../src/subscriptions/service.ts';
 import { must } from '../src/world/builder.ts';
 import { buildCommerceWorld, type CommerceWorld, orderDirectSeats, SEATS } from './support/commerce.ts';
 import { BACKENDS, T0 } from './support/databases.ts';
 
 const LATER = addDays(T0, 32);
+
+/** Another command sets a subscription's seats to 5 (after a batch holding it was rated). */
+async function changeSeats(csp: OpenCsp, w: CommerceWorld, subscriptionId: string | undefined) {
+  must(
+    await csp.execute(
+      changeQuantity,
+      { principal: w.direct.globalAdmin, now: addDays(T0, 3) },
+      { subscriptionId, quantity: 5 },
+    ),
+  );
+}
+
+/** Batches rated beforehand, written in one transaction (none taken from a worker). */
+const batches = (...rated: RatedDue[]): AheadBatches => ({
+  taken: rated,
+  max: rated.length,
+  take: async () => undefined,
+});
 
 describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
   if (backend.skip) {
@@ -123,6 +146,61 @@ describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
     expect(a).toEqual(await written(serial.csp));
   });
 
+  it('several batches a transaction (group): the same writes and progress, fewer transactions', async () => {
+    const ahead = await world(11);
+    const serial = await world(11);
+    const transactions = vi.spyOn(ahead.csp.store, 'write');
+    const progress: DueProgress[] = [];
+    expect(
+      must(
+        await processAllDue(
+          ahead.csp,
+          { principal: ahead.w.operator.principal, now: LATER },
+          { batch: 2, group: 3 },
+          (p) => progress.push(p),
+        ),
+      ),
+    ).toEqual({ renewed: 11, expired: 0, disabled: 0 });
+    // Progress batch by batch as before; the five worker batches written in two transactions, not
+    // five (the first batch and the last check in the main thread, one each).
+    expect(progress.map((p) => p.ahead)).toEqual([false, true, true, true, true, true, false]);
+    expect(progress.map((p) => p.renewed)).toEqual([2, 4, 6, 8, 10, 11, 11]);
+    expect(transactions).toHaveBeenCalledTimes(4);
+    must(
+      await processAllDue(
+        serial.csp,
+        { principal: serial.w.operator.principal, now: LATER },
+        { batch: 2, ahead: false },
+      ),
+    );
+    expect(await written(ahead.csp)).toEqual(await written(serial.csp));
+  });
+
+  it('a group with a changed batch is refused whole: the batches before it are not written either', async () => {
+    const { csp, w, ids } = await world(4);
+    const operator = { principal: w.operator.principal, now: LATER };
+    const [first, second] = await csp.store.read(async (tx) => {
+      const one = await rateDue(aheadContext(tx, LATER, csp.program), { batch: 2 }, { versions: true });
+      const two = await rateDue(
+        aheadContext(tx, LATER, csp.program),
+        { batch: 2, after: one.next },
+        { versions: true },
+      );
+      return [one, two];
+    });
+    // All due at one instant: batches in id order, so the second holds the third and fourth ids.
+    const inSecond = [...ids].sort().slice(2);
+    await changeSeats(csp, w, inSecond[0]);
+    const before = await written(csp);
+    expect(await csp.execute(writeDueAhead, operator, batches(first, second))).toMatchObject({
+      ok: false,
+      violations: [{ code: 'DUE_BATCH_CHANGED' }],
+    });
+    expect(await written(csp)).toEqual(before);
+    // The first alone is still at the versions it read.
+    expect(must(await csp.execute(writeDueAhead, operator, batches(first)))).toHaveLength(1);
+  });
+
   it('a far clock jump: terms and cycle charges due in both lists, expiries, batches of one — the same writes', async () => {
     const worlds = [await world(0), await world(0)];
     for (const { csp, w } of worlds) {
@@ -187,15 +265,9 @@ describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
       rateDue(aheadContext(tx, LATER, csp.program), { batch: 10 }, { versions: true }),
     );
     expect(rated.report.renewed).toBe(3);
-    must(
-      await csp.execute(
-        changeQuantity,
-        { principal: w.direct.globalAdmin, now: addDays(T0, 3) },
-        { subscriptionId: ids[1], quantity: 5 },
-      ),
-    );
+    await changeSeats(csp, w, ids[1]);
     const before = await written(csp);
-    const refused = await csp.execute(writeDueAhead, operator, rated);
+    const refused = await csp.execute(writeDueAhead, operator, batches(rated));
     expect(refused).toMatchObject({ ok: false, violations: [{ code: 'DUE_BATCH_CHANGED' }] });
     expect(await written(csp)).toEqual(before);
     expect(must(await processAllDue(csp, operator, { batch: 10 }))).toEqual({
@@ -223,11 +295,11 @@ describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
         );
       const rated = await rate();
       const again = await rate();
-      must(await csp.execute(writeDueAhead, operator, rated));
+      must(await csp.execute(writeDueAhead, operator, batches(rated)));
       const once = await written(csp);
       expect(once.lines.filter((l) => l.charge_type === 'renew')).toHaveLength(4);
       // The same batch rated again before the first was written: its rows moved on.
-      expect(await csp.execute(writeDueAhead, operator, again)).toMatchObject({
+      expect(await csp.execute(writeDueAhead, operator, batches(again))).toMatchObject({
         ok: false,
         violations: [{ code: 'DUE_BATCH_CHANGED' }],
       });
@@ -240,7 +312,11 @@ describe.each(BACKENDS)('rating ahead ($name)', (backend) => {
       );
       await sql`update ${sql.table(table)} set version = version + 1`.execute(fresh.csp.store.db);
       expect(
-        await fresh.csp.execute(writeDueAhead, { principal: fresh.w.operator.principal, now: LATER }, next),
+        await fresh.csp.execute(
+          writeDueAhead,
+          { principal: fresh.w.operator.principal, now: LATER },
+          batches(next),
+        ),
       ).toMatchObject({ ok: false, violations: [{ code: 'DUE_BATCH_CHANGED' }] });
     },
   );

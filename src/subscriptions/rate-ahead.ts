@@ -1,11 +1,15 @@
 /**
  * Processing everything that fell due, batch by batch, on two cores: while the main thread writes
- * one due batch, a worker thread reads and rates the next (`due-worker.ts`). Rating a batch is half
+ * one due batch, a worker thread reads and rates the next ones (`due-worker.ts`; up to
+ * `AHEAD_DEPTH` rated and waiting). Rating a batch is half
  * of its time and needs only reads; writing it is the other half and needs the one write connection.
  * One after the other on one thread (as `processDue` does), each core waits for the other.
  *
- * Each batch is still one command and one transaction (`writeDueAhead`): its subscriptions, lines,
- * billing states and ledger events together. What changes is that its reads happened before, on a
+ * Each batch's subscriptions, lines, billing states and ledger events are still written together in
+ * one command and one transaction (`writeDueAhead`) — with the batches after it up to the group
+ * (`ProcessAllOptions.group`; the month close writes several: each scattered page a batch changes,
+ * a seller's draft or a draft's last lines, is logged once a group instead of once a batch). What
+ * changes is that its reads happened before, on a
  * snapshot of their own: the worker starts the next batch's lists after the positions where the
  * batch being written ends (the batches are disjoint), and reads each row's version (migration
  * 0016); the write updates only rows still at those versions, and a batch another command changed
@@ -33,20 +37,60 @@ import type { DueTask, DueWorkerData } from './due-worker.ts';
 const WORKER_CACHE_MIB = 64;
 
 /**
- * Writes a due batch the worker rated: `processDue`'s write, under its name (the same command, its
- * reads done ahead), refused whole if a row changed since it was read. Internal: its input is the
- * worker's result, never a request's; no route exposes it.
+ * Batches the worker may have rated and waiting, at most: with two, it goes on with the next while
+ * the writer is held up (a checkpoint, a page read from the disk) instead of idling beside it.
+ */
+const AHEAD_DEPTH = 2;
+
+/**
+ * Due batches rated ahead and written in one transaction: those taken so far (kept for a re-run of
+ * the transaction), then up to `max` in all as the worker rates them (`take`).
+ */
+export interface AheadBatches {
+  readonly taken: RatedDue[];
+  readonly max: number;
+  take(): Promise<RatedDue | undefined>;
+}
+
+/**
+ * Writes due batches the worker rated, up to `max` in one transaction: `processDue`'s write, under
+ * its name (the same command, its reads done ahead), each batch refused if one of its rows changed
+ * since it was read — and with it the transaction, so every batch of it. Several batches a
+ * transaction: a page that several of them change is logged once, not once a batch. Internal: its
+ * input is the worker's results, never a request's; no route exposes it. Each batch's report, in
+ * order.
  */
 export const writeDueAhead = defineCommand({
   name: processDue.name,
   parse(input) {
-    if (typeof input !== 'object' || input === null || (input as Partial<RatedDue>).checked !== true)
-      return refuse(violation('INVALID_FIELD', 'A due batch rated ahead carries the row versions it read.'));
-    return accept(input as RatedDue);
+    const batches = input as Partial<AheadBatches> | null;
+    if (
+      typeof batches !== 'object' ||
+      batches === null ||
+      !Array.isArray(batches.taken) ||
+      typeof batches.take !== 'function' ||
+      !Number.isSafeInteger(batches.max) ||
+      (batches.max as number) < 1
+    )
+      return refuse(violation('INVALID_FIELD', 'Due batches rated ahead, taken as the worker rates them.'));
+    return accept(batches as AheadBatches);
   },
-  async run(ctx, rated): Promise<Outcome<DueReport>> {
+  async run(ctx, batches): Promise<Outcome<DueReport[]>> {
     if (!isOperator(ctx.principal)) return notOperator();
-    return writeDue(ctx, rated);
+    const reports: DueReport[] = [];
+    for (let i = 0; i < batches.max; i++) {
+      const rated = batches.taken[i] ?? (await batches.take());
+      if (rated === undefined) break;
+      if (rated.checked !== true)
+        return refuse(
+          violation('INVALID_FIELD', 'A due batch rated ahead carries the row versions it read.'),
+        );
+      const written = await writeDue(ctx, rated);
+      if (!written.ok) return written;
+      reports.push(written.value);
+      if (!written.value.more) break;
+    }
+    return accept(reports);
   },
 });
 
@@ -55,6 +99,8 @@ export interface ProcessAllOptions {
   readonly batch?: number;
   /** Rate ahead in a worker thread when the store can be reached from one (default true). */
   readonly ahead?: boolean;
+  /** Batches rated ahead written per transaction (default 1). */
+  readonly group?: number;
 }
 
 /** What a whole processing did. */
@@ -93,7 +139,7 @@ export async function processAllDue(
   if (!step.value.more) return accept(total);
   const url = options.ahead === false ? undefined : reopenUrl(csp.store);
   if (url !== undefined) {
-    const ahead = await rateAhead(csp, at, url, batch, add);
+    const ahead = await rateAhead(csp, at, url, batch, options.group ?? 1, add);
     if (!ahead.ok) return ahead;
   }
   // What rating ahead left (a batch changed under it, subscriptions that fell due behind its
@@ -111,29 +157,82 @@ async function rateAhead(
   at: RequestInfo & { readonly now: Date },
   url: string,
   batch: number,
+  group: number,
   add: (r: DueReport, ahead: boolean) => void,
 ): Promise<Outcome<void>> {
   const { catalogue: _, ...program } = csp.program;
   const data: DueWorkerData = { url, cacheMiB: WORKER_CACHE_MIB, program };
   const pool = startWorkerPool<DueTask, RatedDue>(new URL('./due-worker.ts', import.meta.url), data, 1);
   const now = toInstant(at.now);
-  const rate = (after: DueCursor | undefined) => pool.runTask({ now, batch, after });
-  let pending: Promise<RatedDue> | undefined = rate(undefined);
+  // The worker rates batch after batch, each after the one before's last positions, while at most
+  // `AHEAD_DEPTH` wait rated; the writer takes them in order.
+  const ready: RatedDue[] = [];
+  let after: DueCursor | undefined;
+  let more = true;
+  let working = false;
+  let failure: { readonly error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const pump = () => {
+    if (working || !more || ready.length >= AHEAD_DEPTH) return;
+    working = true;
+    pool
+      .runTask({ now, batch, after })
+      .then(
+        (rated) => {
+          ready.push(rated);
+          more = rated.report.more;
+          after = rated.next;
+        },
+        (error: unknown) => {
+          failure = { error };
+          more = false;
+        },
+      )
+      .finally(() => {
+        working = false;
+        pump();
+        const w = wake;
+        wake = undefined;
+        w?.();
+      });
+  };
+  const take = async (): Promise<RatedDue | undefined> => {
+    for (;;) {
+      const rated = ready.shift();
+      if (rated) {
+        pump();
+        return rated;
+      }
+      if (failure) throw failure.error;
+      if (!working && !more) return undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
+  pump();
   try {
-    while (pending) {
-      const rated: RatedDue = await pending;
-      pending = rated.report.more ? rate(rated.next) : undefined;
-      const written = await csp.execute(writeDueAhead, at, rated);
+    for (;;) {
+      const batches: AheadBatches = {
+        taken: [],
+        max: group,
+        take: async () => {
+          const rated = await take();
+          if (rated) batches.taken.push(rated);
+          return rated;
+        },
+      };
+      const written = await csp.execute(writeDueAhead, at, batches);
       if (!written.ok) {
         if (written.violations.every((v) => v.code === 'DUE_BATCH_CHANGED')) return accept(undefined);
         return written;
       }
-      add(written.value, true);
+      for (const report of written.value) add(report, true);
+      if (written.value.at(-1)?.more !== true) return accept(undefined);
     }
-    return accept(undefined);
   } finally {
-    // A batch still being rated when rating ahead stops is dropped with the pool.
-    pending?.catch(() => undefined);
+    // Batches rated or being rated when rating ahead stops are dropped with the pool.
+    more = false;
     await pool.close();
   }
 }
