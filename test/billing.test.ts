@@ -517,47 +517,43 @@ describeEachDatabase('billing', (db) => {
       );
     });
 
-    it('lines on no document (written before lines went on drafts as rated) are drafted by the close', async () => {
-      await indirectOrder(10); // 2026-01-15
-      await indirectOrder(5, 3); // 2026-01-18
-      // As a store migrated from a version that drafted at the close left them: lines, no drafts.
-      await csp.store.write(async (tx) => {
-        await tx.updateTable('billing_lines').set({ invoice_id: null }).execute();
-        await tx.deleteFrom('invoices').execute();
-        return { commit: true, value: undefined };
-      });
-      const operator = { principal: w.operator.principal, ...at(17) }; // 2026-02-01
-      const step = must(await csp.execute(closePeriodStep, operator, { period: '2026-01' }));
-      expect(step).toMatchObject({ period: '2026-01', phase: 'draft', documents: 3, lines: 6 });
-      const report = must(await closeBillingPeriod(csp, operator, { period: '2026-01' }));
-      expect(report).toMatchObject({ periodsClosed: ['2026-01'], documentsIssued: 3, linesBilled: 6 });
-      const open = await csp.store.read((tx) =>
-        tx.selectFrom('billing_lines').select('id').where('invoice_id', 'is', null).execute(),
-      );
-      expect(open).toEqual([]);
-    });
-
-    it('the close drafts lines on no document onto the draft their relationship already has', async () => {
-      await indirectOrder(10); // 2026-01-15
-      await indirectOrder(5, 3); // 2026-01-18
-      // Lines on no document, one relationship's draft left (as lines that arrived while a
-      // period was being closed find the one a step drafted before).
-      const kept = await csp.store.write(async (tx) => {
-        await tx.updateTable('billing_lines').set({ invoice_id: null }).execute();
-        const first = await tx.selectFrom('invoices').select('id').orderBy('id').executeTakeFirstOrThrow();
-        await tx.deleteFrom('invoices').where('id', '<>', first.id).execute();
-        return { commit: true, value: first.id };
-      });
-      const operator = { principal: w.operator.principal, ...at(17) }; // 2026-02-01
-      const step = must(await csp.execute(closePeriodStep, operator, { period: '2026-01' }));
-      expect(step).toMatchObject({ period: '2026-01', phase: 'draft', documents: 2, lines: 6 });
-      const report = must(await closeBillingPeriod(csp, operator, { period: '2026-01' }));
-      expect(report).toMatchObject({ periodsClosed: ['2026-01'], documentsIssued: 3, linesBilled: 6 });
-      const onKept = await csp.store.read((tx) =>
-        tx.selectFrom('billing_lines').select('id').where('invoice_id', '=', kept).execute(),
-      );
-      expect(onKept).toHaveLength(2);
-    });
+    it.each([
+      ['none', false, 3],
+      ["one relationship's, which the close finds", true, 2],
+    ] as const)(
+      'lines on no document (written before lines went on drafts as rated) are drafted by the close; drafts left: %s',
+      async (_, keepOne, created) => {
+        await indirectOrder(10); // 2026-01-15
+        await indirectOrder(5, 3); // 2026-01-18
+        // As a store migrated from a version that drafted at the close left them: lines, no drafts
+        // (or one relationship's, as lines that arrived while a period was being closed find the
+        // draft a step created before).
+        const first = await csp.store.write(async (tx) => {
+          await tx.updateTable('billing_lines').set({ invoice_id: null }).execute();
+          const kept = await tx.selectFrom('invoices').select('id').orderBy('id').executeTakeFirstOrThrow();
+          await tx
+            .deleteFrom('invoices')
+            .where('id', '<>', keepOne ? kept.id : '')
+            .execute();
+          return { commit: true, value: kept.id };
+        });
+        const operator = { principal: w.operator.principal, ...at(17) }; // 2026-02-01
+        const step = must(await csp.execute(closePeriodStep, operator, { period: '2026-01' }));
+        expect(step).toMatchObject({ period: '2026-01', phase: 'draft', documents: created, lines: 6 });
+        const report = must(await closeBillingPeriod(csp, operator, { period: '2026-01' }));
+        expect(report).toMatchObject({ periodsClosed: ['2026-01'], documentsIssued: 3, linesBilled: 6 });
+        const on = (invoice: string | null) =>
+          csp.store.read((tx) =>
+            tx
+              .selectFrom('billing_lines')
+              .select('id')
+              .where('invoice_id', invoice === null ? 'is' : '=', invoice)
+              .execute(),
+          );
+        expect(await on(null)).toEqual([]);
+        expect(await on(first)).toHaveLength(keepOne ? 2 : 0);
+      },
+    );
 
     it('a refund of a charge on an issued invoice goes on a credit note for the original period', async () => {
       await indirectOrder(10, 13); // 2026-01-28: the window runs into February
