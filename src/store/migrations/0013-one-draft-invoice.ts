@@ -7,6 +7,9 @@
  * period; with this index the second fails and is re-run, and finds the first one's draft.
  * Issued and void invoices leave it (a relationship has one issued invoice per period too, but a
  * line that arrives for a period after its invoice was issued goes on a new one, as before).
+ *
+ * Dropped by migration 0020: the write transactions keep the rule (`SERIALIZABLE` on PostgreSQL),
+ * and the draft is found among its buyer's documents.
  */
 import { type Kysely, sql } from 'kysely';
 import type { Migration } from './index.ts';

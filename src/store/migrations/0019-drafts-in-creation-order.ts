@@ -15,8 +15,8 @@ import type { Migration } from './index.ts';
  * creation (`orderedGuid`), so a new draft's entry goes after the period's last, and the issue
  * reads the drafts, updates their rows, numbers them per seller and records their events in that
  * same order. The lookups it served have indexes of their own: a relationship's draft invoice
- * `invoices_draft_invoice` (unique, migration 0013), a draft credit note `invoices_original`
- * (migration 0014: the notes against one document are few).
+ * `invoices_draft_invoice` (unique, migration 0013; `invoices_buyer` since migration 0020), a draft
+ * credit note `invoices_original` (migration 0014: the notes against one document are few).
  *
  * Numbers stay gapless per seller and year; a seller's documents of a period are numbered in the
  * order they were created rather than by kind and buyer.
