@@ -43,8 +43,9 @@ const WORKER_CACHE_MIB = 64;
 const AHEAD_DEPTH = 2;
 
 /**
- * Due batches rated ahead and written in one transaction: those taken so far (kept for a re-run of
- * the transaction), then up to `max` in all as the worker rates them (`take`).
+ * Due batches rated ahead and written in one transaction: those taken so far, then up to `max` in
+ * all as the worker rates them (`take`; the command keeps each in `taken` for a re-run of the
+ * transaction).
  */
 export interface AheadBatches {
   readonly taken: RatedDue[];
@@ -79,8 +80,12 @@ export const writeDueAhead = defineCommand({
     if (!isOperator(ctx.principal)) return notOperator();
     const reports: DueReport[] = [];
     for (let i = 0; i < batches.max; i++) {
-      const rated = batches.taken[i] ?? (await batches.take());
-      if (rated === undefined) break;
+      let rated = batches.taken[i];
+      if (rated === undefined) {
+        rated = await batches.take();
+        if (rated === undefined) break;
+        batches.taken.push(rated);
+      }
       if (rated.checked !== true)
         return refuse(
           violation('INVALID_FIELD', 'A due batch rated ahead carries the row versions it read.'),
@@ -213,15 +218,7 @@ async function rateAhead(
   pump();
   try {
     for (;;) {
-      const batches: AheadBatches = {
-        taken: [],
-        max: group,
-        take: async () => {
-          const rated = await take();
-          if (rated) batches.taken.push(rated);
-          return rated;
-        },
-      };
+      const batches: AheadBatches = { taken: [], max: group, take };
       const written = await csp.execute(writeDueAhead, at, batches);
       if (!written.ok) {
         if (written.violations.every((v) => v.code === 'DUE_BATCH_CHANGED')) return accept(undefined);
