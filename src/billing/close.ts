@@ -168,10 +168,8 @@ export function draftLinesUpdate(
       invoice_id: eb
         .selectFrom('invoices as i')
         .select((e) => e.fn.min('i.id').as('id'))
+        // The buyer's documents closed in the period (`invoices_buyer`) hold its draft invoice.
         .where('i.closed_in_period', '=', period)
-        // An invoice's period is the one it is closed in: the buyer's documents of the period
-        // (`invoices_buyer`) hold it.
-        .where('i.period', '=', period)
         .where('i.kind', '=', 'invoice')
         .whereRef('i.buyer_tenant_id', '=', 'billing_lines.buyer_tenant_id')
         .whereRef('i.seller_tenant_id', '=', 'billing_lines.seller_tenant_id')

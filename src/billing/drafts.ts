@@ -188,10 +188,9 @@ async function refundedDocuments(
 /**
  * The draft of each relationship (seller, buyer, currency) named, closed in `period`, or null: its
  * draft invoice, or (`original` given) its earliest draft credit note against that document. One
- * index seek per relationship on both databases — a draft invoice among the buyer's documents of
- * the period in `invoices_buyer` (buyer, period, id: migration 0020; an invoice's period is the one
- * it is closed in), a draft credit note among the notes against its document in
- * `invoices_original` (migration 0014): each lookup is a subquery over its own `VALUES` row, so
+ * index seek per relationship on both databases — a draft invoice among the buyer's documents
+ * closed in the period, `invoices_buyer` (buyer, closed in, id: migrations 0020 and 0021), a draft
+ * credit note among the notes against its document in `invoices_original` (migration 0014): each lookup is a subquery over its own `VALUES` row, so
  * the planner cannot turn the list into a join — as a join, PostgreSQL could not estimate how few
  * drafts match and hashed the list against every draft of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every seller × buyer
  * combination (20 ms a query over a due batch's few hundred of each).
@@ -212,11 +211,9 @@ export function existingDraftsQuery(
       ([seller, buyer, currency, original]) => sql`(${seller}, ${buyer}, ${currency}, ${original ?? ''})`,
     ),
   );
-  // An invoice's period is the one it is closed in: named, it lets both databases seek
-  // `invoices_buyer` by buyer and period.
   const document =
     kind === 'invoice'
-      ? sql`i.kind = 'invoice' and i.period = ${period}`
+      ? sql`i.kind = 'invoice'`
       : sql`i.original_invoice_id = r.column4 and i.kind = 'credit-note'`;
   return sql<{ seller: string; buyer: string; currency: string; original: string; id: string | null }>`
     select r.column1 as seller, r.column2 as buyer, r.column3 as currency, r.column4 as original,

@@ -11,7 +11,7 @@ import type { QueryContext } from '../app/context.ts';
 import { TERM_DURATIONS, type TermDuration } from '../catalog/model.ts';
 import { getSku } from '../catalog/store.ts';
 import { accept, type Outcome, refuse, type Violation, violation } from '../kernel/outcome.ts';
-import { type Page, parsePage, toPage } from '../kernel/pagination.ts';
+import { mergeOrdered, type Page, parsePage, toPage } from '../kernel/pagination.ts';
 import { isOperator, type Principal, type UserRole } from '../kernel/principal.ts';
 import { toInstant } from '../kernel/time.ts';
 import { Fields } from '../kernel/validate.ts';
@@ -744,42 +744,33 @@ export const listInvoices = defineQuery({
   },
   async run(ctx, input): Promise<Outcome<Page<InvoiceView>>> {
     const p = ctx.principal;
-    let q = ctx.tx.selectFrom('invoices').selectAll();
-    if (!isOperator(p)) {
-      if (
-        p.kind !== 'user' ||
-        !(actsFor(p, p.tenantId, BILLING_ROLES) || actsFor(p, p.tenantId, ['global-admin']))
-      )
-        return accept({ items: [], next: null });
-      const tenant = p.tenantId;
-      q =
-        input.role === 'issued'
-          ? q.where('seller_tenant_id', '=', tenant)
-          : input.role === 'received'
-            ? q.where('buyer_tenant_id', '=', tenant)
-            : q.where((eb) =>
-                eb.or([eb('seller_tenant_id', '=', tenant), eb('buyer_tenant_id', '=', tenant)]),
-              );
-    }
-    if (input.period) q = q.where('closed_in_period', '=', input.period);
-    if (input.status) q = q.where('status', '=', input.status);
-    const after = input.after;
-    if (after)
-      q = q.where((eb) =>
-        eb.or([
-          eb('closed_in_period', '>', after.key),
-          eb.and([eb('closed_in_period', '=', after.key), eb('id', '>', after.id)]),
-        ]),
-      );
-    const rows = await q
-      .orderBy('closed_in_period')
-      .orderBy('id')
-      .limit(input.limit + 1)
-      .execute();
+    let parties: store.InvoicePageQuery['party'][];
+    if (isOperator(p)) parties = [undefined];
+    else if (
+      p.kind !== 'user' ||
+      !(actsFor(p, p.tenantId, BILLING_ROLES) || actsFor(p, p.tenantId, ['global-admin']))
+    )
+      return accept({ items: [], next: null });
+    else
+      parties = (input.role === undefined ? (['issued', 'received'] as const) : [input.role]).map((role) => ({
+        side: role === 'issued' ? 'seller' : 'buyer',
+        tenantId: p.tenantId,
+      }));
+    // Everyone's documents: the drafts and the numbered ones are in two indexes (migration 0021).
+    const documents = input.status ?? (isOperator(p) ? (['draft', 'numbered'] as const) : undefined);
+    // One ordered range each, merged: an `OR` would sort every document of the tenant or program.
+    const lists = [];
+    for (const party of parties)
+      for (const d of Array.isArray(documents) ? documents : [documents])
+        lists.push(await store.invoicePageQuery(ctx.tx, { ...input, party, documents: d }).execute());
+    const rows = lists.length === 1 ? (lists[0] ?? []) : mergeOrdered(lists, input.limit, listPosition);
     const invoices = await store.withDraftTotals(ctx.tx, rows.map(store.toInvoice));
     return accept(toPage(invoices, input.limit, (i) => ({ key: i.closedInPeriod, id: i.id }), invoiceView));
   },
 });
+
+/** A document row's place in the invoice list. */
+const listPosition = (r: { closed_in_period: string; id: string }) => ({ key: r.closed_in_period, id: r.id });
 
 /** The lines of one invoice, in export order (occurred, id), paged. */
 export const listInvoiceLines = defineQuery({

@@ -5,6 +5,7 @@
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { TermDuration } from '../catalog/model.ts';
+import type { ListPosition } from '../kernel/pagination.ts';
 import { selectArrays } from '../store/array-rows.ts';
 import { insertMany } from '../store/insert-many.ts';
 import type {
@@ -783,6 +784,42 @@ export function toInvoice(r: Selectable<InvoicesTable>): Invoice {
 export async function getInvoice(tx: Tx, id: string): Promise<Invoice | undefined> {
   const r = await tx.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
   return r && (await withDraftTotals(tx, [toInvoice(r)]))[0];
+}
+
+/** One range of the invoice list: everyone's documents, or one party's as seller or as buyer. */
+export interface InvoicePageQuery {
+  readonly party?: { readonly side: 'seller' | 'buyer'; readonly tenantId: string } | undefined;
+  /** Documents closed in this period only. */
+  readonly period?: string | undefined;
+  /** Drafts, numbered documents (issued or void), or one status; undefined: all. */
+  readonly documents?: InvoiceStatus | 'numbered' | undefined;
+  readonly after?: ListPosition | undefined;
+  readonly limit: number;
+}
+
+/**
+ * `limit + 1` documents in list order (closed in, id) after `after`: one ordered range of
+ * `invoices_seller` or `invoices_buyer` (party, closed in, id) for a party; for everyone, of
+ * `invoices_draft_order` (drafts) or `invoices_period` (numbered documents, migration 0021) — never
+ * a sort of the documents before the page. A cursor is a row value, which both databases seek
+ * rather than filter.
+ */
+export function invoicePageQuery(tx: Tx, q: InvoicePageQuery) {
+  let s = tx.selectFrom('invoices').selectAll();
+  if (q.party)
+    s = s.where(q.party.side === 'seller' ? 'seller_tenant_id' : 'buyer_tenant_id', '=', q.party.tenantId);
+  if (q.period) s = s.where('closed_in_period', '=', q.period);
+  // Named as the partial indexes' conditions are, which SQLite does not infer from `status = …`.
+  if (q.documents === 'draft') s = s.where('status', '=', 'draft');
+  else if (q.documents) s = s.where('status', '<>', 'draft');
+  if (q.documents === 'issued' || q.documents === 'void') s = s.where('status', '=', q.documents);
+  const after = q.after;
+  if (after)
+    s = s.where((eb) => eb(eb.refTuple('closed_in_period', 'id'), '>', eb.tuple(after.key, after.id)));
+  return s
+    .orderBy('closed_in_period')
+    .orderBy('id')
+    .limit(q.limit + 1);
 }
 
 /**

@@ -24,6 +24,7 @@ import { draftsFewerIndexes } from './0017-drafts-fewer-indexes.ts';
 import { termPricesApart } from './0018-term-prices-apart.ts';
 import { draftsInCreationOrder } from './0019-drafts-in-creation-order.ts';
 import { draftInvoiceByBuyer } from './0020-draft-invoice-by-buyer.ts';
+import { documentsByClosingPeriod } from './0021-documents-by-closing-period.ts';
 
 export interface Migration {
   readonly id: string;
@@ -51,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
   termPricesApart,
   draftsInCreationOrder,
   draftInvoiceByBuyer,
+  documentsByClosingPeriod,
 ];
 
 /**
