@@ -190,10 +190,11 @@ async function refundedDocuments(
  * draft invoice, or (`original` given) its earliest draft credit note against that document. One
  * index seek per relationship on both databases — a draft invoice among the buyer's documents
  * closed in the period, `invoices_buyer` (buyer, closed in, id: migrations 0020 and 0021), a draft
- * credit note among the notes against its document in `invoices_original` (migration 0014): each lookup is a subquery over its own `VALUES` row, so
- * the planner cannot turn the list into a join — as a join, PostgreSQL could not estimate how few
- * drafts match and hashed the list against every draft of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every seller × buyer
- * combination (20 ms a query over a due batch's few hundred of each).
+ * credit note among the notes against its document in `invoices_original` (migration 0014): each
+ * lookup is a subquery over its own `VALUES` row, so the planner cannot turn the list into a join
+ * — as a join, PostgreSQL could not estimate how few drafts match and hashed the list against
+ * every draft of the period; SQLite, given sellers and buyers as two `IN` lists, seeked every
+ * seller × buyer combination (20 ms a query over a due batch's few hundred of each).
  */
 export function existingDraftsQuery(
   tx: Tx,

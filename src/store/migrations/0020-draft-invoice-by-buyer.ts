@@ -10,7 +10,8 @@ import type { Migration } from './index.ts';
  * that index at a random seller's place: 9% of the pages the rating's log wrote on the large world,
  * and the issue then took every draft out of it again at the same random places.
  *
- * The lookup now seeks `invoices_buyer` (buyer, period, id: migration 0008), which every document
+ * The lookup now seeks `invoices_buyer` (buyer, period, id: migration 0008; keyed by the closing
+ * period since migration 0021, the same for an invoice), which every document
  * enters anyway: a buyer's documents of one period are a few (a customer's one or two sellers), and
  * a new draft's entry goes on the page the lookup has just read.
  *
