@@ -757,13 +757,17 @@ export const listInvoices = defineQuery({
         tenantId: p.tenantId,
       }));
     // Everyone's documents: the drafts and the numbered ones are in two indexes (migration 0021).
-    const documents = input.status ?? (isOperator(p) ? (['draft', 'numbered'] as const) : undefined);
+    const documents = input.status
+      ? [input.status]
+      : isOperator(p)
+        ? (['draft', 'numbered'] as const)
+        : [undefined];
     // One ordered range each, merged: an `OR` would sort every document of the tenant or program.
     const lists = [];
     for (const party of parties)
-      for (const d of Array.isArray(documents) ? documents : [documents])
+      for (const d of documents)
         lists.push(await store.invoicePageQuery(ctx.tx, { ...input, party, documents: d }).execute());
-    const rows = lists.length === 1 ? (lists[0] ?? []) : mergeOrdered(lists, input.limit, listPosition);
+    const rows = mergeOrdered(lists, input.limit, listPosition);
     const invoices = await store.withDraftTotals(ctx.tx, rows.map(store.toInvoice));
     return accept(toPage(invoices, input.limit, (i) => ({ key: i.closedInPeriod, id: i.id }), invoiceView));
   },
